@@ -1,0 +1,24 @@
+"""tokenguard: an Azure CLI extension that guards the tokens az keeps and the places az commands land."""
+from azure.cli.core import AzCommandsLoader
+
+from azext_tokenguard._help import helps  # pylint: disable=unused-import
+
+
+class TokenguardCommandsLoader(AzCommandsLoader):
+
+    def __init__(self, cli_ctx=None):
+        from azure.cli.core.commands import CliCommandType
+        custom_type = CliCommandType(operations_tmpl="azext_tokenguard.custom#{}")
+        super().__init__(cli_ctx=cli_ctx, custom_command_type=custom_type)
+
+    def load_command_table(self, args):
+        from azext_tokenguard.commands import load_command_table
+        load_command_table(self, args)
+        return self.command_table
+
+    def load_arguments(self, command):
+        from azext_tokenguard._params import load_arguments
+        load_arguments(self, command)
+
+
+COMMAND_LOADER_CLS = TokenguardCommandsLoader

@@ -1,0 +1,129 @@
+"""Fixtures that put the real az, the tokenguard wheel and the offline emulator together.
+
+Session-wide: the egress recorder, the emulator, the wheel (built from this checkout) installed with
+`az extension add --source`, and logged-in config dirs made once per identity. Each test then gets a
+fresh copy of such a config dir, so what one test does to its tokens never reaches another.
+"""
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from tests.emulator import data
+from tests.harness.az import Az, offline_env, prepare_offline_cloud
+from tests.harness.egress import EgressRecorder
+from tests.harness.emulator import REPO, EmulatorProcess
+
+
+@pytest.fixture(scope="session")
+def egress():
+    recorder = EgressRecorder().start()
+    yield recorder
+    recorder.stop()
+
+
+@pytest.fixture(scope="session")
+def emulator(tmp_path_factory):
+    process = EmulatorProcess(tmp_path_factory.mktemp("emulator")).start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory):
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                    "-w", str(out), str(REPO)], check=True, capture_output=True)
+    (built,) = out.glob("tokenguard-*-py3-none-any.whl")
+    return built
+
+
+@pytest.fixture(scope="session")
+def session_env(tmp_path_factory, emulator, egress, wheel):
+    home = tmp_path_factory.mktemp("home")
+    extension_dir = tmp_path_factory.mktemp("cliextensions")
+    env = offline_env(home, extension_dir, emulator, egress.url)
+    installer = Az(tmp_path_factory.mktemp("installer-config"), env)
+    installer.run("extension", "add", "--source", str(wheel), "--yes")
+    return env
+
+
+@pytest.fixture(scope="session")
+def cloud_template(tmp_path_factory, session_env, emulator):
+    az = Az(tmp_path_factory.mktemp("template-cloud"), session_env)
+    prepare_offline_cloud(az, emulator.url)
+    return az.config_dir
+
+
+def _login_template(tmp_path_factory, cloud_template, session_env, name, *login_args):
+    config_dir = tmp_path_factory.mktemp(f"template-{name}") / "azure"
+    shutil.copytree(cloud_template, config_dir)
+    Az(config_dir, session_env).run("login", *login_args, "--only-show-errors")
+    return config_dir
+
+
+@pytest.fixture(scope="session")
+def sp_template(tmp_path_factory, cloud_template, session_env):
+    sp = data.DEPLOY_BOT
+    return _login_template(tmp_path_factory, cloud_template, session_env, "sp", "--service-principal",
+                           "-u", sp.app_id, "-p", sp.secret, "--tenant", sp.tenant_id)
+
+
+@pytest.fixture(scope="session")
+def user_template(tmp_path_factory, cloud_template, session_env):
+    return _login_template(tmp_path_factory, cloud_template, session_env, "user", "--use-device-code")
+
+
+def _fresh_az(tmp_path, template, session_env):
+    config_dir = tmp_path / f"azure-{template.parent.name}"  # one per identity when a test takes two
+    shutil.copytree(template, config_dir)
+    return Az(config_dir, session_env)
+
+
+@pytest.fixture
+def anonymous_az(tmp_path, cloud_template, session_env):
+    """az set up for the emulator's cloud, with nobody logged in."""
+    return _fresh_az(tmp_path, cloud_template, session_env)
+
+
+@pytest.fixture
+def sp_az(tmp_path, sp_template, session_env):
+    """az logged in as the deploy-bot service principal (client secret)."""
+    return _fresh_az(tmp_path, sp_template, session_env)
+
+
+@pytest.fixture
+def user_az(tmp_path, user_template, session_env):
+    """az logged in as alice@contoso.example (device code)."""
+    return _fresh_az(tmp_path, user_template, session_env)
+
+
+@pytest.fixture(params=["servicePrincipal", "user"])
+def logged_in_az(request):
+    """Each test that takes this runs once for a service principal and once for a user."""
+    return request.getfixturevalue("sp_az" if request.param == "servicePrincipal" else "user_az")
+
+
+@pytest.fixture(autouse=True)
+def clean_emulator(request):
+    """Every end-to-end test starts from the seeded emulator state with an empty request log."""
+    if "emulator" in request.fixturenames or any(name.endswith("_az") for name in request.fixturenames):
+        request.getfixturevalue("emulator").reset()
+
+
+@pytest.fixture(autouse=True)
+def no_egress(request):
+    """Fail any end-to-end test during which something tried to reach a host other than loopback.
+
+    A test that provokes egress on purpose takes the attempts itself with ``egress.take()``."""
+    if "egress" not in request.fixturenames and not any(n.endswith("_az") for n in request.fixturenames):
+        yield
+        return
+    recorder = request.getfixturevalue("egress")
+    # az's own first run in a new config dir checks for a newer az (azcliprod.blob.core.windows.net); that
+    # happens while the session templates are made, is refused here, and is not the test's doing.
+    recorder.take()
+    yield
+    attempts = recorder.take()
+    assert not attempts, f"tried to reach hosts other than loopback: {attempts}"

@@ -1,0 +1,168 @@
+"""Azure Resource Manager: tenants, subscriptions and resource groups, behind bearer-token checks.
+
+Resource group delete is a long-running operation, as in Azure: 202 with a Location header, then 200.
+"""
+import re
+import secrets
+
+import jwt
+
+from . import data
+from .wire import Response, arm_error
+
+ARM_AUDIENCES = ("https://management.core.windows.net/", "https://management.core.windows.net",
+                 "https://management.azure.com/", "https://management.azure.com")
+
+_SUBSCRIPTION = r"/subscriptions/(?P<sub>[^/]+)"
+_ROUTES = [
+    ("tenants", re.compile(r"^/tenants$")),
+    ("subscriptions", re.compile(r"^/subscriptions$")),
+    ("subscription", re.compile(rf"^{_SUBSCRIPTION}$")),
+    ("groups", re.compile(rf"^{_SUBSCRIPTION}/resourcegroups$")),
+    ("group", re.compile(rf"^{_SUBSCRIPTION}/resourcegroups/(?P<rg>[^/]+)$")),
+    ("operation", re.compile(rf"^{_SUBSCRIPTION}/operationresults/(?P<op>[^/]+)$")),
+]
+SEED_GROUPS = ("rg1",)
+
+
+class Arm:
+    def __init__(self, issuer, base_url):
+        self.issuer = issuer
+        self.base_url = base_url
+        self.groups = {}
+        self.operations = set()
+        self.reset()
+
+    def reset(self):
+        self.groups = {(s.subscription_id, name): {"name": name, "location": "westeurope", "tags": {}}
+                       for s in data.SUBSCRIPTIONS for name in SEED_GROUPS}
+        self.operations = set()
+
+    def route(self, path):
+        lowered = path.lower()
+        for name, pattern in _ROUTES:
+            match = pattern.match(lowered)
+            if match:
+                return name, match.groupdict()
+        return None, None
+
+    def handle(self, request):
+        name, params = self.route(request.path)
+        caller, error = self._authenticate(request)
+        if error:
+            return error
+        if name == "tenants":
+            return Response(200, {"value": [self._tenant_json(t) for t in self._tenants_of(caller)]})
+        if name == "subscriptions":
+            subs = [s for s in data.SUBSCRIPTIONS if s.tenant_id == caller["tid"] and self._may_use(caller, s)]
+            return Response(200, {"value": [self._subscription_json(s) for s in subs]})
+        sub, error = self._subscription_for(caller, params["sub"])
+        if error:
+            return error
+        if name == "subscription":
+            return Response(200, self._subscription_json(sub))
+        return self._resource_groups(request, name, sub, params)
+
+    # --- authentication -------------------------------------------------------------------------
+    def _authenticate(self, request):
+        token = request.bearer()
+        if not token:
+            return None, arm_error(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' "
+                                                                "header is missing.")
+        try:
+            claims = self.issuer.verify(token)
+        except jwt.ExpiredSignatureError:
+            return None, arm_error(401, "ExpiredAuthenticationToken",
+                                   "The access token expiry UTC time is earlier than current UTC time.")
+        except jwt.PyJWTError as exc:
+            return None, arm_error(401, "InvalidAuthenticationToken", f"The access token is invalid: {exc}")
+        if claims.get("aud") not in ARM_AUDIENCES + (self.base_url, self.base_url + "/"):
+            return None, arm_error(401, "InvalidAuthenticationTokenAudience",
+                                   f"The access token has been obtained for wrong audience or resource "
+                                   f"'{claims.get('aud')}'.")
+        return claims, None
+
+    @staticmethod
+    def _identity(caller):
+        if caller.get("idtyp") == "user":
+            return data.user_by_object_id(caller["oid"])
+        return data.service_principal(caller.get("appid", ""))
+
+    def _may_use(self, caller, subscription):
+        identity = self._identity(caller)
+        return identity is not None and subscription.subscription_id in identity.subscriptions
+
+    def _tenants_of(self, caller):
+        identity = self._identity(caller)
+        tenant_ids = getattr(identity, "tenant_ids", None) or (caller["tid"],)
+        return [t for t in data.TENANTS if t.tenant_id in tenant_ids]
+
+    def _subscription_for(self, caller, subscription_id):
+        sub = data.subscription(subscription_id)
+        if sub is None:
+            return None, arm_error(404, "SubscriptionNotFound", f"The subscription '{subscription_id}' could not "
+                                                                "be found.")
+        if sub.tenant_id != caller["tid"]:
+            return None, arm_error(401, "InvalidAuthenticationTokenTenant",
+                                   f"The access token is from the wrong issuer. It must match the tenant "
+                                   f"'{sub.tenant_id}' associated with this subscription.")
+        if not self._may_use(caller, sub):
+            return None, arm_error(403, "AuthorizationFailed", f"The client does not have authorization over "
+                                                               f"subscription '{sub.subscription_id}'.")
+        return sub, None
+
+    # --- JSON shapes ----------------------------------------------------------------------------
+    @staticmethod
+    def _tenant_json(tenant):
+        return {"id": f"/tenants/{tenant.tenant_id}", "tenantId": tenant.tenant_id, "tenantCategory": "Home",
+                "displayName": tenant.display_name, "defaultDomain": tenant.default_domain,
+                "domains": [tenant.default_domain], "tenantType": "AAD"}
+
+    @staticmethod
+    def _subscription_json(sub):
+        return {"id": f"/subscriptions/{sub.subscription_id}", "subscriptionId": sub.subscription_id,
+                "tenantId": sub.tenant_id, "displayName": sub.display_name, "state": "Enabled",
+                "subscriptionPolicies": {"locationPlacementId": "Public_2014-09-01", "quotaId": "PayAsYouGo_2014-09-01",
+                                         "spendingLimit": "Off"},
+                "authorizationSource": "RoleBased", "managedByTenants": [], "tags": {}}
+
+    @staticmethod
+    def _group_json(sub, group):
+        return {"id": f"/subscriptions/{sub.subscription_id}/resourceGroups/{group['name']}",
+                "name": group["name"], "type": "Microsoft.Resources/resourceGroups",
+                "location": group["location"], "tags": group["tags"],
+                "properties": {"provisioningState": "Succeeded"}}
+
+    # --- resource groups ------------------------------------------------------------------------
+    def _resource_groups(self, request, name, sub, params):
+        if name == "groups":
+            groups = [g for (sid, _), g in sorted(self.groups.items()) if sid == sub.subscription_id]
+            return Response(200, {"value": [self._group_json(sub, g) for g in groups]})
+        if name == "operation":
+            done = params["op"] in self.operations
+            return Response(200, {"status": "Succeeded"}) if done else arm_error(404, "NotFound", "No such operation.")
+        key = (sub.subscription_id, params["rg"])
+        group = self.groups.get(key)
+        method = request.method
+        if method == "PUT":
+            body = request.json()
+            existed = group is not None
+            group = {"name": request.path.rsplit("/", 1)[1], "location": body.get("location", "westeurope"),
+                     "tags": body.get("tags") or {}}
+            self.groups[key] = group
+            return Response(200 if existed else 201, self._group_json(sub, group))
+        if group is None:
+            return arm_error(404, "ResourceGroupNotFound", f"Resource group '{params['rg']}' could not be found.")
+        if method in ("GET", "HEAD"):
+            return Response(204 if method == "HEAD" else 200, None if method == "HEAD" else self._group_json(sub, group))
+        if method == "PATCH":
+            group["tags"] = request.json().get("tags", group["tags"])
+            return Response(200, self._group_json(sub, group))
+        if method == "DELETE":
+            del self.groups[key]
+            operation = secrets.token_hex(8)
+            self.operations.add(operation)
+            location = (f"{self.base_url}/subscriptions/{sub.subscription_id}/operationresults/{operation}"
+                        "?api-version=2024-11-01")
+            return Response(202, None, {"Location": location, "Retry-After": "0"})
+        return arm_error(405, "MethodNotAllowed", f"{method} is not supported here.")
