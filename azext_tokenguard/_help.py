@@ -30,3 +30,130 @@ examples:
   - name: Print only the subscription name, for a script.
     text: az tokenguard status --query subscription.name -o tsv
 """
+
+helps["tokenguard get-token"] = """
+type: command
+short-summary: Get an access token for a resource, with a guaranteed remaining lifetime.
+long-summary: >
+    A drop-in for `az account get-access-token`: the output keeps every key of it (accessToken, tokenType,
+    expiresOn, expires_on, subscription, tenant) and adds a summary with no secret in it: audience, scopes,
+    roles, identityType, expiresAt (UTC, ISO 8601), secondsRemaining and tokenSource (cache or fresh).
+    With --min-validity the token returned is valid for at least that long: when the cached token is not,
+    a new one is requested (users redeem their refresh token, service principals make a new
+    client-credentials request). If the identity provider cannot issue one that long, the command fails
+    and names the longest lifetime it obtained; it never returns a token that breaks the promise.
+    The token's audience is checked against what was asked.
+parameters:
+  - name: --resource -r
+    short-summary: Resource alias or URI. Aliases resolve from the active cloud's endpoints.
+    long-summary: >
+        Aliases: arm, graph, keyvault, storage, sql, devops, loganalytics, batch, synapse, datalake,
+        cosmos, appinsights (and a few more; see --list-resources). A permission such as User.Read is not
+        a resource: use --scope for it.
+  - name: --scope
+    short-summary: Space-separated scopes in Microsoft Entra v2.0, such as https://graph.microsoft.com/User.Read.
+  - name: --subscription -s
+    short-summary: Name or ID of the subscription whose account gets the token.
+  - name: --tenant -t
+    short-summary: Tenant ID for which the token is acquired (user and service principal accounts).
+  - name: --min-validity -m
+    short-summary: Least time the token must still be valid, e.g. 45m, 1h, 1h30m, 300s or 300 (seconds).
+  - name: --list-resources -l
+    short-summary: List the aliases, what each resolves to in the active cloud, and where that comes from.
+examples:
+  - name: Get an ARM token that is valid for at least 45 more minutes, and print only the token.
+    text: az tokenguard get-token --min-validity 45m --query accessToken -o tsv
+  - name: Get a Microsoft Graph token.
+    text: az tokenguard get-token --resource graph
+  - name: Get a Key Vault token for the tenant of another subscription.
+    text: az tokenguard get-token --resource keyvault --subscription contoso-prod
+  - name: Get a token for explicit scopes.
+    text: az tokenguard get-token --scope https://graph.microsoft.com/User.Read
+  - name: Show how many seconds the token has left, without showing the token.
+    text: az tokenguard get-token --resource storage --query secondsRemaining
+  - name: List the resource aliases of the active cloud.
+    text: az tokenguard get-token --list-resources -o table
+"""
+
+helps["tokenguard decode"] = """
+type: command
+short-summary: Show what is inside an access token, without sending it anywhere.
+long-summary: >
+    Shows the header and claims, iat/nbf/exp in UTC with how long ago or from now, the lifetime, the
+    identity type (user, application or managed identity), scopes or roles, the tenant, and whether the
+    client is CAE-capable (xms_cc). Warns when the token is expired, not yet valid, lives over 2 hours, or is
+    unsigned (alg none). The signature is never shown and the token is never sent anywhere. An encrypted
+    token (JWE) or anything that is not a JWT gets a one-line error.
+parameters:
+  - name: --token
+    short-summary: The token to decode. Prefer standard input, since a token on the command line lands in shell history.
+  - name: --file -f
+    short-summary: A file that holds the token.
+examples:
+  - name: Decode the current ARM token.
+    text: az account get-access-token --query accessToken -o tsv | az tokenguard decode
+  - name: Decode a token saved in a file, as a table.
+    text: az tokenguard decode --file token.txt -o table
+  - name: Show only the warnings.
+    text: az tokenguard decode --file token.txt --query warnings
+  - name: Decode a token given on the command line.
+    text: az tokenguard decode --token eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.eyJzdWIiOiJkZW1vIn0.
+"""
+
+helps["tokenguard scan"] = """
+type: command
+short-summary: Find token caches on this machine and say how exposed they are.
+long-summary: >
+    Looks in AZURE_CONFIG_DIR (or ~/.azure), in the .azure of every home directory it may read (all users'
+    when run as root), in other Microsoft sign-in tools' caches (Azure PowerShell, the shared
+    ~/.IdentityService MSAL cache, Microsoft Graph PowerShell, the Azure Developer CLI, kubelogin) and in
+    every --path. For each cache it reports accounts, refresh tokens (whose, how old), access tokens
+    (resource, expiry), service principal secrets in plain text, whether the cache is encrypted, file and
+    directory permissions that let others read, last use, and a CI agent with a user token cached. Each
+    finding has a severity and a fix. It never shows a token or secret: a short hash prefix tells entries
+    apart. Corrupt, truncated or huge files, unreadable directories and symlink loops are findings, not
+    crashes; symlinks are never followed.
+parameters:
+  - name: --path -p
+    short-summary: Further directories to scan, such as a mounted VM image.
+  - name: --fail-on
+    short-summary: Exit non-zero when a finding has this severity or higher (high, medium or low).
+  - name: --sarif
+    short-summary: Also write the findings as SARIF 2.1.0 to this file, for code-scanning dashboards.
+examples:
+  - name: Scan this machine.
+    text: az tokenguard scan -o table
+  - name: Fail a CI job when a high-severity finding turns up, and keep a SARIF report.
+    text: az tokenguard scan --fail-on high --sarif tokenguard.sarif
+  - name: Scan a mounted VM image before publishing it.
+    text: az tokenguard scan --path /mnt/image/home /mnt/image/root -o table
+"""
+
+helps["tokenguard logout"] = """
+type: command
+short-summary: Sign out everyone and remove every token and secret az keeps on disk.
+long-summary: >
+    With --all it signs out every account and service principal az knows (az logout removes only the
+    visible one), then removes msal_token_cache.json/.bin, service_principal_entries.json/.bin,
+    msal_http_cache.bin, their lock files and the legacy accessTokens.json, and empties the subscriptions in
+    azureProfile.json. It keeps what holds no secret: config, clouds.config, extensions and command logs.
+    It holds az's own lock files while it works, never follows a symlink and never deletes outside the
+    directories it cleans. Afterwards it scans again and fails, naming what remains, if any token or secret
+    is left. It says what cannot be cleaned from here (WAM broker accounts, browser sessions) and how.
+parameters:
+  - name: --all
+    short-summary: Sign out every account and service principal, and remove all token material.
+  - name: --dry-run
+    short-summary: List what would be removed and why; change nothing.
+  - name: --include-other-tools
+    short-summary: Also remove other Microsoft sign-in tools' token caches at their known paths (listed first).
+  - name: --yes -y
+    short-summary: Do not ask for confirmation.
+examples:
+  - name: See what would be removed.
+    text: az tokenguard logout --all --dry-run -o table
+  - name: Leave nothing behind on a shared VM.
+    text: az tokenguard logout --all --yes
+  - name: Also clean Azure PowerShell, azd, kubelogin and shared MSAL caches.
+    text: az tokenguard logout --all --include-other-tools
+"""

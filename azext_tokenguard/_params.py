@@ -1,7 +1,40 @@
 """Arguments of the tokenguard commands."""
+from azure.cli.core.commands.parameters import get_enum_type
 
 
-def load_arguments(self, _):  # pylint: disable=unused-argument
+def load_arguments(self, _):
     # `status` takes only az's global arguments; az's global --subscription already selects the account
-    # that Profile.get_subscription() returns, so it is not declared again here.
-    pass
+    # that Profile.get_subscription() returns, so it is not declared again there.
+    with self.argument_context("tokenguard get-token") as c:
+        c.argument("resource", options_list=["--resource", "-r"],
+                   help="Resource alias (arm, graph, keyvault, storage, ...) or URI. Defaults to arm.")
+        c.argument("scopes", options_list=["--scope"], nargs="+",
+                   help="Space-separated scopes in Microsoft Entra v2.0, instead of --resource.")
+        c.argument("subscription", options_list=["--subscription", "-s"],
+                   help="Name or ID of the subscription whose account gets the token.")
+        c.ignore("_subscription")  # the explicit --subscription above replaces az's global one, as in az account
+        c.argument("tenant", options_list=["--tenant", "-t"],
+                   help="Tenant ID for which the token is acquired.")
+        c.argument("min_validity", options_list=["--min-validity", "-m"],
+                   help="Least time the returned token must still be valid, e.g. 45m, 1h, 300s or 300.")
+        c.argument("list_resources", options_list=["--list-resources", "-l"], action="store_true",
+                   help="List the resource aliases and what they resolve to in the active cloud.")
+    with self.argument_context("tokenguard decode") as c:
+        c.argument("token", options_list=["--token"],
+                   help="The token to decode. Prefer standard input: a token on the command line lands in "
+                        "shell history.")
+        c.argument("file", options_list=["--file", "-f"], help="A file that holds the token.")
+    with self.argument_context("tokenguard scan") as c:
+        c.argument("paths", options_list=["--path", "-p"], nargs="+",
+                   help="Further directories to scan, such as a mounted VM image.")
+        c.argument("fail_on", options_list=["--fail-on"], arg_type=get_enum_type(["high", "medium", "low"]),
+                   help="Exit non-zero when a finding has this severity or higher.")
+        c.argument("sarif", options_list=["--sarif"], help="Also write the findings as SARIF 2.1.0 to this file.")
+    with self.argument_context("tokenguard logout") as c:
+        c.argument("all_identities", options_list=["--all"], action="store_true",
+                   help="Sign out every account and service principal, and remove all token material.")
+        c.argument("dry_run", options_list=["--dry-run"], action="store_true",
+                   help="List what would be removed and why; change nothing.")
+        c.argument("include_other_tools", options_list=["--include-other-tools"], action="store_true",
+                   help="Also remove the token caches of other Microsoft sign-in tools at their known paths.")
+        c.argument("yes", options_list=["--yes", "-y"], action="store_true", help="Do not ask for confirmation.")

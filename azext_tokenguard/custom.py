@@ -1,8 +1,17 @@
 """Command implementations: thin glue between az (through az_profile) and the pure modules."""
+import datetime
+import os
+import sys
+import time
+
+from azure.cli.core.azclierror import (InvalidArgumentValueError, MutuallyExclusiveArgumentError,
+                                       RequiredArgumentMissingError, ValidationError)
 from knack.log import get_logger
 
-from azext_tokenguard import az_profile
+from azext_tokenguard import az_profile, jwt_inspect, resources
+from azext_tokenguard.durations import DurationError, format_duration, parse_duration
 from azext_tokenguard.status_report import build_status
+from azext_tokenguard.token_lifetime import LifetimeUnavailableError, obtain
 
 logger = get_logger(__name__)
 
@@ -11,3 +20,271 @@ def show_status(cmd):
     account = az_profile.current_account(cmd.cli_ctx)
     config_dir, encrypted, platform = az_profile.token_cache_settings(cmd.cli_ctx)
     return build_status(account, cmd.cli_ctx.cloud.name, config_dir, encrypted, platform)
+
+
+# --- get-token ----------------------------------------------------------------------------------------
+
+def get_token(cmd, resource=None, scopes=None, subscription=None, tenant=None, min_validity=None,
+              list_resources=False):
+    cloud_name, endpoints, suffixes = az_profile.cloud_endpoints(cmd.cli_ctx)
+    if list_resources:
+        return resources.resource_table(endpoints, suffixes, cloud_name)
+    wanted_seconds = _min_validity_seconds(min_validity)
+    resource, scopes = _resource_and_scopes(resource, scopes, endpoints, suffixes, cloud_name)
+    if subscription and tenant:
+        raise MutuallyExclusiveArgumentError("--subscription and --tenant cannot be used together.",
+                                             recommendation="Pass one of them, as with az account get-access-token.")
+    found = {}
+
+    def cached():
+        token, expires_on, found["subscription"], found["tenant"] = az_profile.cached_token(
+            cmd.cli_ctx, scopes, subscription, tenant)
+        return token, _true_expiry(token, expires_on)
+
+    def fresh():
+        logger.info("The cached token has less than %s left; requesting a new one.", format_duration(wanted_seconds))
+        token, expires_on = az_profile.fresh_token(cmd.cli_ctx, scopes, subscription, tenant)
+        return token, _true_expiry(token, expires_on)
+
+    try:
+        token, expires_on, source = obtain(cached, fresh, wanted_seconds, time.time)
+    except LifetimeUnavailableError as error:
+        raise ValidationError(
+            f"No token with {format_duration(error.wanted)} left could be obtained: the identity provider "
+            f"issued one with {format_duration(max(error.longest, 0))} left at most.",
+            recommendation=f"Ask for --min-validity {max(error.longest, 0)}s or less, or fetch a new token "
+                           "in your script before that time runs out.") from None
+    summary = _checked_summary(token, resource)
+    logger.info("Token for %s from %s: expires %s (%s left).", summary["audience"], source,
+                summary["expiresAt"], format_duration(max(summary["secondsRemaining"] or 0, 0)))
+    return _access_token_result(token, expires_on, found, summary, source)
+
+
+def _min_validity_seconds(min_validity):
+    if min_validity is None:
+        return 0
+    try:
+        return parse_duration(min_validity)
+    except DurationError as error:
+        raise InvalidArgumentValueError(f"--min-validity: {error}",
+                                        recommendation="For example: --min-validity 45m") from None
+
+
+def _resource_and_scopes(resource, scopes, endpoints, suffixes, cloud_name):
+    """Resolve --resource (alias or URI) or --scope before any request, so mix-ups fail fast."""
+    if resource and scopes:
+        raise MutuallyExclusiveArgumentError("--resource and --scope cannot be used together.",
+                                             recommendation="Use --resource for a resource, or --scope for "
+                                                            "explicit scopes.")
+    if scopes:
+        return resources.resource_of_scopes(scopes), scopes
+    try:
+        uri = resources.resolve_resource(resource or "arm", endpoints, suffixes, cloud_name)
+    except resources.ResourceError as error:
+        raise InvalidArgumentValueError(str(error), recommendation="Run 'az tokenguard get-token "
+                                                                   "--list-resources' to see the aliases.") from None
+    return uri, resources.scopes_for_resource(uri)
+
+
+def _true_expiry(token, expires_on):
+    """MSAL counts from expires_in; the token's own exp claim is what the resource checks. Trust the earlier."""
+    try:
+        exp = jwt_inspect.decode_unverified(token)[1].get("exp")
+    except jwt_inspect.TokenFormatError:
+        return expires_on
+    return min(expires_on, int(exp)) if isinstance(exp, (int, float)) else expires_on
+
+
+def _checked_summary(token, resource):
+    try:
+        claims = jwt_inspect.decode_unverified(token)[1]
+    except jwt_inspect.TokenFormatError:
+        logger.warning("The token is not a JWT, so its audience and lifetime cannot be checked here.")
+        return {"audience": None, "scopes": [], "roles": [], "identityType": "unknown", "expiresAt": None,
+                "secondsRemaining": None}
+    summary = jwt_inspect.token_summary(claims, time.time())
+    summary.pop("tenant", None)  # the result already has az's own 'tenant' key
+    if resource and not resources.audience_matches(resource, summary["audience"]):
+        raise ValidationError(f"The token that came back is for audience '{summary['audience']}', not for "
+                              f"'{resource}' as asked.",
+                              recommendation="Check the resource or scope you passed; no token was returned.")
+    return summary
+
+
+def _access_token_result(token, expires_on, found, summary, source):
+    """Every key of `az account get-access-token`, then the secret-free summary."""
+    result = {
+        "tokenType": "Bearer",
+        "accessToken": token,
+        "expires_on": expires_on,
+        "expiresOn": datetime.datetime.fromtimestamp(expires_on).strftime("%Y-%m-%d %H:%M:%S.%f"),
+        "tenant": found.get("tenant"),
+    }
+    if found.get("subscription"):
+        result["subscription"] = found["subscription"]
+    result.update(summary)
+    result["tokenSource"] = source
+    return result
+
+
+# --- decode -------------------------------------------------------------------------------------------
+
+def decode_token(token=None, file=None):
+    text = _token_text(token, file)
+    try:
+        return jwt_inspect.inspect_token(text, time.time())
+    except jwt_inspect.TokenFormatError as error:
+        raise InvalidArgumentValueError(str(error), recommendation="Pipe the token in: az account "
+                                        "get-access-token --query accessToken -o tsv | az tokenguard decode") from None
+
+
+def _token_text(token, file):
+    if token is not None and file is not None:
+        raise MutuallyExclusiveArgumentError("--token and --file cannot be used together.",
+                                             recommendation="Pass the token one way only.")
+    if token is not None:
+        return token
+    limit = jwt_inspect.MAX_TOKEN_CHARS + 1  # read no more than a token can be: the decoder reports the rest
+    if file is not None:
+        return _read_token_file(file, limit)
+    if sys.stdin is None or sys.stdin.isatty():
+        raise RequiredArgumentMissingError("No token given.", recommendation="Pass --token, --file, or pipe the "
+                                                                             "token into standard input.")
+    return sys.stdin.buffer.read(limit)
+
+
+def _read_token_file(path, limit):
+    from azure.cli.core.azclierror import FileOperationError
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(limit)
+    except OSError as error:
+        raise FileOperationError(f"Cannot read {path}: {error.strerror}.",
+                                 recommendation="Check the path passed to --file.") from None
+
+
+# --- scan ---------------------------------------------------------------------------------------------
+
+def scan(paths=None, fail_on=None, sarif=None):
+    from azext_tokenguard import cache_scan, machine, token_files
+    roots = token_files.scan_roots(az_profile.config_dir(), os.path.expanduser("~"), paths or (),
+                                   machine.passwd_lines(), machine.home_listing(), readable=machine.readable)
+    report = cache_scan.scan_paths(roots, time.time(), os.environ)
+    if sarif:
+        _write_sarif(sarif, report["findings"])
+    if fail_on and cache_scan.severity_at_least(report["findings"], fail_on):
+        _fail_on_findings(report["findings"], fail_on)
+    return report
+
+
+def _write_sarif(path, findings):
+    import json
+    from azure.cli.core.azclierror import FileOperationError
+    from azext_tokenguard.cleanup import write_private_file_atomic
+    from azext_tokenguard.sarif import to_sarif
+    try:
+        write_private_file_atomic(path, json.dumps(to_sarif(findings, _version()), indent=2).encode())
+    except OSError as error:
+        raise FileOperationError(f"Cannot write SARIF file {path}: {error.strerror}.",
+                                 recommendation="Pass a --sarif path in a directory you can write to.") from None
+
+
+def _fail_on_findings(findings, level):
+    from azure.cli.core.azclierror import UnclassifiedUserFault
+    from azext_tokenguard.cache_scan import SEVERITIES
+    gating = [f for f in findings if SEVERITIES.index(f["severity"]) >= SEVERITIES.index(level)]
+    for finding in gating:  # the report is not printed when the command fails, so say what was found
+        logger.warning("%s %s %s: %s", finding["severity"].upper(), finding["id"], finding["path"], finding["message"])
+    raise UnclassifiedUserFault(f"{len(gating)} finding(s) at severity {level} or above.",
+                                recommendation="Fix them as each finding says, or run 'az tokenguard logout --all'.")
+
+
+def _version():
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("tokenguard")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+# --- logout --all -------------------------------------------------------------------------------------
+
+def logout(cmd, all_identities=False, dry_run=False, include_other_tools=False, yes=False):
+    from azext_tokenguard import cleanup
+    if not all_identities:
+        raise RequiredArgumentMissingError("Only 'az tokenguard logout --all' is supported.",
+                                           recommendation="To sign out one account, use 'az logout --username NAME'.")
+    plan = cleanup.plan_logout_all(az_profile.config_dir(), include_other_tools, os.path.expanduser("~"))
+    if dry_run:
+        return _logout_report(plan, dry_run=True)
+    _announce_other_tools(plan)
+    _confirm_logout(plan, yes)
+    present = [item for item in plan["remove"] if os.path.lexists(item["path"])]
+    signed_out = az_profile.sign_out_everyone(cmd.cli_ctx)
+    try:
+        outcome = cleanup.execute_plan(plan)
+    except cleanup.CleanupError as error:
+        from azure.cli.core.azclierror import FileOperationError
+        raise FileOperationError(str(error), recommendation="Wait for running az commands to finish, then run "
+                                                            "'az tokenguard logout --all' again.") from None
+    report = _logout_report(plan, dry_run=False, signed_out=signed_out,
+                            removed=[i for i in present if not os.path.lexists(i["path"])], outcome=outcome)
+    _verify_nothing_left(plan, report)
+    return report
+
+
+def _announce_other_tools(plan):
+    """Other tools' caches are named one by one before anything is removed: they are not az's files."""
+    config_dir = os.path.abspath(plan["config_dir"]) + os.sep
+    for item in plan["remove"]:
+        if not os.path.abspath(item["path"]).startswith(config_dir):
+            logger.warning("Will remove %s (%s).", item["path"], item["reason"])
+
+
+def _confirm_logout(plan, yes):
+    from knack.prompting import NoTTYException, prompt_y_n
+    if yes:
+        return
+    question = (f"Sign out every account az knows and remove {len(plan['remove'])} file(s) that hold tokens or "
+                "secrets (see --dry-run)?")
+    try:
+        confirmed = prompt_y_n(question, default="n")
+    except NoTTYException:
+        raise RequiredArgumentMissingError("No terminal to confirm on.",
+                                           recommendation="Run with --yes to confirm, or --dry-run to see the "
+                                                          "plan.") from None
+    if not confirmed:
+        from azure.cli.core.azclierror import ManualInterrupt
+        raise ManualInterrupt("Nothing was removed.")
+
+
+def _logout_report(plan, dry_run, signed_out=(), removed=None, outcome=None):
+    report = {
+        "dryRun": dry_run,
+        "signedOut": list(signed_out),
+        ("wouldRemove" if dry_run else "removed"): plan["remove"] if dry_run else removed,
+        ("wouldRewrite" if dry_run else "rewritten"): plan["rewrite"] if dry_run else outcome["rewritten"],
+        "kept": plan["keep"],
+        "cannotCleanHere": plan["cannot_clean"],
+    }
+    if outcome and outcome["failed"]:
+        report["failed"] = outcome["failed"]
+    kept_names = ", ".join(sorted({os.path.basename(k["path"]) for k in plan["keep"]})) or "nothing"
+    logger.warning("Kept what holds no secret: %s.", kept_names)
+    logger.warning("Not cleanable from here: %s. See cannotCleanHere in the JSON output for how.",
+                   "; ".join(item["what"] for item in plan["cannot_clean"]))
+    return report
+
+
+def _verify_nothing_left(plan, report):
+    """Scan the cleaned directories again: no access, refresh or id token and no client secret may remain."""
+    from azure.cli.core.azclierror import UnclassifiedUserFault
+    from azext_tokenguard.cache_scan import scan_paths
+    remaining = [f for f in scan_paths(plan["roots"], time.time(), {})["findings"] if f["has_secret"]]
+    report["verified"] = {"clean": not remaining and not report.get("failed"),
+                          "remaining": [{"path": f["path"], "what": f["message"]} for f in remaining]}
+    if not report["verified"]["clean"]:
+        what = "; ".join(f"{f['path']}: {f['message']}" for f in remaining) or \
+            "; ".join(f"{f['path']}: {f['error']}" for f in report["failed"])
+        raise UnclassifiedUserFault(f"Token material is still on disk after logout: {what}",
+                                    recommendation="Remove those files by hand, then run 'az tokenguard scan'.")

@@ -5,15 +5,14 @@ Session-wide: the egress recorder, the emulator, the wheel (built from this chec
 fresh copy of such a config dir, so what one test does to its tokens never reaches another.
 """
 import shutil
-import subprocess
-import sys
 
 import pytest
 
 from tests.emulator import data
 from tests.harness.az import Az, offline_env, prepare_offline_cloud
 from tests.harness.egress import EgressRecorder
-from tests.harness.emulator import REPO, EmulatorProcess
+from tests.harness.emulator import EmulatorProcess
+from tests.harness.wheel import build_wheel
 
 
 @pytest.fixture(scope="session")
@@ -32,11 +31,7 @@ def emulator(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def wheel(tmp_path_factory):
-    out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                    "-w", str(out), str(REPO)], check=True, capture_output=True)
-    (built,) = out.glob("tokenguard-*-py3-none-any.whl")
-    return built
+    return build_wheel(tmp_path_factory.mktemp("wheel"))
 
 
 @pytest.fixture(scope="session")
@@ -56,23 +51,29 @@ def cloud_template(tmp_path_factory, session_env, emulator):
     return az.config_dir
 
 
-def _login_template(tmp_path_factory, cloud_template, session_env, name, *login_args):
-    config_dir = tmp_path_factory.mktemp(f"template-{name}") / "azure"
+def login(az, identity):
+    """Sign az in as 'servicePrincipal' (deploy-bot, client secret) or 'user' (alice, device code)."""
+    sp = data.DEPLOY_BOT
+    args = {"servicePrincipal": ["--service-principal", "-u", sp.app_id, "-p", sp.secret, "--tenant", sp.tenant_id],
+            "user": ["--use-device-code"]}[identity]
+    az.run("login", *args, "--only-show-errors")
+
+
+def _login_template(tmp_path_factory, cloud_template, session_env, identity):
+    config_dir = tmp_path_factory.mktemp(f"template-{identity}") / "azure"
     shutil.copytree(cloud_template, config_dir)
-    Az(config_dir, session_env).run("login", *login_args, "--only-show-errors")
+    login(Az(config_dir, session_env), identity)
     return config_dir
 
 
 @pytest.fixture(scope="session")
 def sp_template(tmp_path_factory, cloud_template, session_env):
-    sp = data.DEPLOY_BOT
-    return _login_template(tmp_path_factory, cloud_template, session_env, "sp", "--service-principal",
-                           "-u", sp.app_id, "-p", sp.secret, "--tenant", sp.tenant_id)
+    return _login_template(tmp_path_factory, cloud_template, session_env, "servicePrincipal")
 
 
 @pytest.fixture(scope="session")
 def user_template(tmp_path_factory, cloud_template, session_env):
-    return _login_template(tmp_path_factory, cloud_template, session_env, "user", "--use-device-code")
+    return _login_template(tmp_path_factory, cloud_template, session_env, "user")
 
 
 def _fresh_az(tmp_path, template, session_env):
@@ -85,6 +86,19 @@ def _fresh_az(tmp_path, template, session_env):
 def anonymous_az(tmp_path, cloud_template, session_env):
     """az set up for the emulator's cloud, with nobody logged in."""
     return _fresh_az(tmp_path, cloud_template, session_env)
+
+
+@pytest.fixture
+def new_az(tmp_path, cloud_template, session_env):
+    """A factory of further az users (each with its own config dir, nobody logged in yet), for tests that
+    must sign in themselves, e.g. after changing the emulator's token lifetime."""
+    counter = iter(range(1000))
+
+    def make():
+        config_dir = tmp_path / f"azure-new-{next(counter)}"
+        shutil.copytree(cloud_template, config_dir)
+        return Az(config_dir, session_env)
+    return make
 
 
 @pytest.fixture
@@ -121,8 +135,11 @@ def no_egress(request):
         yield
         return
     recorder = request.getfixturevalue("egress")
-    # az's own first run in a new config dir checks for a newer az (azcliprod.blob.core.windows.net); that
-    # happens while the session templates are made, is refused here, and is not the test's doing.
+    # Set up the test's az users first: az's own first runs while the session templates are made check for a
+    # newer az (azcliprod.blob.core.windows.net). That is refused here, and it is not the test's doing.
+    for name in request.fixturenames:
+        if name.endswith("_az"):
+            request.getfixturevalue(name)
     recorder.take()
     yield
     attempts = recorder.take()

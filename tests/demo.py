@@ -3,23 +3,15 @@
 Everything runs on this machine: the emulator listens on 127.0.0.1, and any attempt to reach another
 host goes to a recording proxy that refuses it.
 """
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from tests.emulator import data
+from tests.conftest import login
 from tests.harness.az import Az, offline_env, prepare_offline_cloud
 from tests.harness.egress import EgressRecorder
-from tests.harness.emulator import REPO, EmulatorProcess
-
-SP = data.DEPLOY_BOT
-
-
-def build_wheel(out_dir):
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                    "-w", str(out_dir), str(REPO)], check=True)
-    return next(Path(out_dir).glob("tokenguard-*.whl"))
+from tests.harness.emulator import EmulatorProcess
+from tests.harness.wheel import build_wheel
 
 
 def show(az, *args, title=None):
@@ -32,11 +24,25 @@ def show(az, *args, title=None):
 
 
 def demo_steps(az):
-    show(az, "login", "--use-device-code", "-o", "table", "--only-show-errors",
-         title="Sign in as alice with device code (the emulator approves it at once)")
+    print("\n# Sign in as alice with device code (the emulator approves it at once)", flush=True)
+    login(az, "user")
     show(az, "tokenguard", "status", "-o", "table", title="Where will the next az command land?")
     show(az, "tokenguard", "status", "--subscription", "contoso-prod",
          title="The same for another subscription, as JSON")
+    show(az, "tokenguard", "get-token", "--resource", "graph", "--min-validity", "45m", "--query",
+         "{audience: audience, scopes: scopes, expiresAt: expiresAt, secondsRemaining: secondsRemaining}",
+         title="A Microsoft Graph token valid for at least 45 more minutes (summary only, no secret)")
+    show(az, "tokenguard", "get-token", "--resource", "User.Read",
+         title="A permission passed as a resource is explained before any request")
+    token = az.run("tokenguard", "get-token", "--query", "accessToken", "-o", "tsv").stdout
+    print("\n# What is inside the ARM token?\n$ az tokenguard get-token --query accessToken -o tsv "
+          "| az tokenguard decode -o table", flush=True)
+    print(az.run("tokenguard", "decode", "-o", "table", stdin=token).stdout.rstrip(), flush=True)
+    login(az, "servicePrincipal")
+    show(az, "tokenguard", "scan", "-o", "table",
+         title="A service principal signs in too; what token material is on disk now?")
+    show(az, "tokenguard", "logout", "--all", "--yes", "-o", "table", title="Leave nothing behind")
+    show(az, "tokenguard", "scan", "-o", "table", title="Scan again")
 
 
 def main():

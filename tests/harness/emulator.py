@@ -3,6 +3,7 @@ import json
 import ssl
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -41,6 +42,16 @@ class EmulatorProcess:
                                          headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(request, context=context, timeout=10) as response:
             return json.loads(response.read())
+
+    def arm_get(self, path, token):
+        """What a script does with a token: call ARM with it. Returns the HTTP status."""
+        context = ssl.create_default_context(cafile=self.ca)
+        request = urllib.request.Request(f"{self.url}{path}", headers={"Authorization": f"Bearer {token}"})
+        try:
+            with urllib.request.urlopen(request, context=context, timeout=30) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
 
     def reset(self, token_lifetime=None):
         """Forget the request log, restore the seeded resource groups and set the token lifetime."""

@@ -1,0 +1,1 @@
+"""Benchmarks: speed is measured here, with medians and ratios, never asserted in tests."""

@@ -1,0 +1,20 @@
+"""`make bench`: run every benchmark and print one summary table."""
+from bench import bench_get_token, bench_scan
+
+BENCHMARKS = [("get-token vs az account get-access-token", bench_get_token.run),
+              ("scan throughput", bench_scan.run)]
+
+
+def main():
+    rows = []
+    for title, run in BENCHMARKS:
+        print(f"running: {title} ...", flush=True)
+        rows.extend((title, name, value) for name, value in run().items())
+    width = max(len(f"{t}: {n}") for t, n, _ in rows)
+    print("\nSummary (medians)")
+    for title, name, value in rows:
+        print(f"{title + ': ' + name:{width}}  {value:10.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,138 @@
+"""`az tokenguard get-token`: the right token, for the right resource, with the lifetime a script needs."""
+import json
+import time
+
+import pytest
+
+from tests.conftest import login
+from tests.emulator import data
+
+AZ_KEYS = {"accessToken", "tokenType", "expiresOn", "expires_on", "subscription", "tenant"}
+SUMMARY_KEYS = {"audience", "scopes", "roles", "identityType", "expiresAt", "secondsRemaining", "tokenSource"}
+ARM = "https://management.core.windows.net/"
+
+
+def test_output_keeps_every_key_of_az_account_get_access_token(logged_in_az):
+    ours = logged_in_az.json("tokenguard", "get-token")
+    theirs = logged_in_az.json("account", "get-access-token")
+    assert AZ_KEYS <= set(theirs) | {"subscription"} and set(theirs) <= set(ours)
+    assert set(ours) == AZ_KEYS | SUMMARY_KEYS
+    assert ours["subscription"] == theirs["subscription"] == data.CONTOSO_DEV.subscription_id
+    assert ours["tenant"] == theirs["tenant"] == data.CONTOSO.tenant_id
+    assert ours["tokenType"] == "Bearer"
+    assert ours["audience"] == ARM
+
+
+def test_summary_for_a_user_and_for_a_service_principal(user_az, sp_az):
+    user = user_az.json("tokenguard", "get-token")
+    assert (user["identityType"], user["scopes"], user["roles"]) == ("user", ["user_impersonation"], [])
+    app = sp_az.json("tokenguard", "get-token")
+    assert (app["identityType"], app["scopes"], app["roles"]) == ("application", [], list(data.DEPLOY_BOT.roles))
+    assert app["expiresAt"].endswith("Z") and 3000 < app["secondsRemaining"] <= 3600
+
+
+def test_query_access_token_tsv_prints_only_the_token(sp_az):
+    out = sp_az.run("tokenguard", "get-token", "--query", "accessToken", "-o", "tsv").stdout
+    assert out.count("\n") == 1 and out.count(".") == 2 and out.startswith("eyJ")
+
+
+@pytest.mark.parametrize("alias, audience", [("graph", "https://graph.microsoft.com/"),
+                                             ("keyvault", "https://vault.azure.net"),
+                                             ("storage", "https://storage.azure.com/"),
+                                             ("arm", ARM)])
+def test_aliases_resolve_from_the_active_cloud(sp_az, emulator, alias, audience):
+    token = sp_az.json("tokenguard", "get-token", "--resource", alias)
+    assert token["audience"] == audience
+    assert token["roles"] == list(data.DEPLOY_BOT.roles)
+    asked = [r["scope"] for r in emulator.requests(service="entra") if r.get("grant_type")]
+    assert asked[-1] == audience + "/.default" if not audience.endswith("/") else audience + "/.default"
+
+
+def test_list_resources_shows_the_active_clouds_table(sp_az):
+    rows = {r["alias"]: r for r in sp_az.json("tokenguard", "get-token", "--list-resources")}
+    for alias in ("arm", "graph", "keyvault", "storage", "sql", "devops", "loganalytics", "batch", "synapse",
+                  "datalake", "cosmos", "appinsights"):
+        assert alias in rows
+    assert rows["graph"]["resource"] == "https://graph.microsoft.com/"
+    assert "Alias" in sp_az.run("tokenguard", "get-token", "--list-resources", "-o", "table").stdout
+
+
+def test_scope_and_tenant_options_work_like_az(user_az):
+    token = user_az.json("tokenguard", "get-token", "--scope", "https://graph.microsoft.com/User.Read")
+    assert token["audience"] == "https://graph.microsoft.com" and token["scopes"] == ["User.Read"]
+    other = user_az.json("tokenguard", "get-token", "--tenant", data.FABRIKAM.tenant_id)
+    assert other["tenant"] == data.FABRIKAM.tenant_id and "subscription" not in other or not other.get("subscription")
+    by_sub = user_az.json("tokenguard", "get-token", "--subscription", "fabrikam-sandbox")
+    assert by_sub["subscription"] == data.FABRIKAM_SANDBOX.subscription_id
+    assert by_sub["tenant"] == data.FABRIKAM.tenant_id
+
+
+@pytest.mark.parametrize("value", ["User.Read", "https://graph.microsoft.com/User.Read"])
+def test_a_permission_passed_as_resource_is_explained_before_any_request(sp_az, emulator, value):
+    result = sp_az.run("tokenguard", "get-token", "--resource", value, check=False)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "is a permission (scope), not a resource" in result.stderr
+    assert "--scope https://graph.microsoft.com/User.Read" in result.stderr
+    assert emulator.requests(service="entra") == []
+
+
+def test_min_validity_longer_than_the_provider_issues_fails_and_names_the_longest(sp_az):
+    result = sp_az.run("tokenguard", "get-token", "--min-validity", "2h", check=False)
+    assert result.returncode != 0
+    assert "No token with 2h left could be obtained" in result.stderr
+    assert "issued one with 59m" in result.stderr or "issued one with 1h" in result.stderr
+    assert "eyJ" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("value", ["abc", "-5m", "10x", "25h"])
+def test_bad_min_validity_is_one_line_with_the_format(sp_az, value):
+    result = sp_az.run("tokenguard", "get-token", f"--min-validity={value}", check=False)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "use a number of seconds or a value like 300s, 45m, 1h" in result.stderr
+
+
+def test_verbose_logs_the_expiry_but_never_the_token(sp_az):
+    result = sp_az.run("tokenguard", "get-token", "--min-validity", "10m", "--verbose", "--debug")
+    token = result.json()["accessToken"]
+    assert "Token for https://management.core.windows.net/ from cache" in result.stderr
+    assert token not in result.stderr
+
+
+def test_fresh_token_on_demand(new_az, emulator):
+    """400-second tokens; 15 s later az's cache has < 390 s, tokenguard gets a new one with >= 390 s."""
+    emulator.set_token_lifetime(400)
+    azs = {identity: new_az() for identity in ("servicePrincipal", "user")}
+    for identity, az in azs.items():
+        login(az, identity)
+    time.sleep(15)  # the point of the test is a cached token that has aged; nothing else to wait for
+    for identity, az in azs.items():
+        cached = az.json("account", "get-access-token")
+        assert cached["expires_on"] - time.time() < 390, identity
+        emulator.reset(token_lifetime=400)
+        fresh = az.json("tokenguard", "get-token", "--min-validity", "390s")
+        assert fresh["secondsRemaining"] >= 390 and fresh["tokenSource"] == "fresh", identity
+        assert fresh["accessToken"] != cached["accessToken"]
+        grants = [r["grant_type"] for r in emulator.requests(service="entra") if r.get("grant_type")]
+        assert grants == ["client_credentials" if identity == "servicePrincipal" else "refresh_token"]
+
+
+def _long_loop(az, emulator, seconds):
+    started, tokens, statuses = time.monotonic(), set(), []
+    while time.monotonic() - started < seconds:
+        result = az.json("tokenguard", "get-token", "--min-validity", "60s")
+        assert result["secondsRemaining"] >= 60
+        tokens.add(result["accessToken"])
+        statuses.append(emulator.arm_get("/subscriptions?api-version=2022-12-01", result["accessToken"]))
+    return tokens, statuses
+
+
+@pytest.mark.parametrize("identity", ["servicePrincipal", "user"])
+def test_long_loop_never_sees_401(new_az, emulator, identity):
+    """70-second tokens; a script loops for over 2 minutes: get-token --min-validity 60s, then ARM."""
+    emulator.set_token_lifetime(70)
+    az = new_az()
+    login(az, identity)
+    tokens, statuses = _long_loop(az, emulator, seconds=125)
+    assert set(statuses) == {200}, statuses
+    assert len(tokens) >= 2  # the 70-second tokens really were replaced along the way
+    assert not [r for r in emulator.requests(service="arm") if r["status"] == 401]
