@@ -157,3 +157,37 @@ examples:
   - name: Also clean Azure PowerShell, azd, kubelogin and shared MSAL caches.
     text: az tokenguard logout --all --include-other-tools
 """
+
+helps["tokenguard exec"] = """
+type: command
+short-summary: Run a long-running command with a local token endpoint that always hands out fresh tokens.
+long-summary: >
+    Starts a token endpoint on 127.0.0.1 (random port) that speaks App Service's managed identity protocol
+    (IDENTITY_ENDPOINT + IDENTITY_HEADER, api-version 2019-08-01; also MSI_ENDPOINT + MSI_SECRET for older
+    SDKs), then runs the command with those variables set. azure-identity's ManagedIdentityCredential and
+    DefaultAzureCredential use it with no code change, and so can curl. Every request gets a token for the
+    resource asked with at least --min-validity left, through az's own sign-in (refreshed or re-acquired as
+    needed), so a job that runs for hours never gets a 401. Each run has its own random secret; a request
+    without it gets 401. Signals pass through to the command, its exit code is returned, and the endpoint
+    stops when it ends. With --verbose each token issued is logged with its resource and expiry, never the
+    token itself.
+parameters:
+  - name: command_args
+    short-summary: The command to run, after --, with its arguments.
+  - name: --resource -r
+    short-summary: Resources (aliases or URIs) the command may get tokens for; others get 403. Default is any.
+  - name: --min-validity -m
+    short-summary: Least time each token handed out must still be valid, e.g. 10m. Default is 5m.
+  - name: --subscription -s
+    short-summary: Name or ID of the subscription whose account gets the tokens.
+examples:
+  - name: Run a Python job that uses DefaultAzureCredential, for as long as it takes.
+    text: az tokenguard exec -- python migrate.py
+  - name: Allow only ARM and Graph tokens, each valid for at least 10 minutes.
+    text: az tokenguard exec --resource arm graph --min-validity 10m -- python export_users.py
+  - name: A shell loop with curl that asks the endpoint for a token on each round.
+    text: >
+        az tokenguard exec -- bash -c 'while true; do t=$(curl -s -H "X-IDENTITY-HEADER: $IDENTITY_HEADER"
+        "$IDENTITY_ENDPOINT?resource=https://management.azure.com&api-version=2019-08-01" | jq -r .access_token);
+        curl -s -H "Authorization: Bearer $t" https://management.azure.com/subscriptions?api-version=2022-12-01; sleep 60; done'
+"""

@@ -38,3 +38,12 @@ def load_arguments(self, _):
         c.argument("include_other_tools", options_list=["--include-other-tools"], action="store_true",
                    help="Also remove the token caches of other Microsoft sign-in tools at their known paths.")
         c.argument("yes", options_list=["--yes", "-y"], action="store_true", help="Do not ask for confirmation.")
+    with self.argument_context("tokenguard exec") as c:
+        c.positional("command_args", nargs="*", help="The command to run, after --, with its arguments.")
+        c.argument("allowed_resources", options_list=["--resource", "-r"], nargs="+",
+                   help="Resources (aliases or URIs) the child may get tokens for. Default: any.")
+        c.argument("min_validity", options_list=["--min-validity", "-m"],
+                   help="Least time each token handed out must still be valid. Default: 5m.")
+        c.argument("subscription", options_list=["--subscription", "-s"],
+                   help="Name or ID of the subscription whose account gets the tokens.")
+        c.ignore("_subscription")

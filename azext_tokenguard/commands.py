@@ -9,3 +9,4 @@ def load_command_table(self, _):
         g.custom_command("decode", "decode_token", table_transformer=decode_table)
         g.custom_command("scan", "scan", table_transformer=scan_table)
         g.custom_command("logout", "logout", table_transformer=logout_table)
+        g.custom_command("exec", "exec_command")

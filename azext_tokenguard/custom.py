@@ -34,16 +34,26 @@ def get_token(cmd, resource=None, scopes=None, subscription=None, tenant=None, m
     if subscription and tenant:
         raise MutuallyExclusiveArgumentError("--subscription and --tenant cannot be used together.",
                                              recommendation="Pass one of them, as with az account get-access-token.")
+    token, expires_on, source, found = _obtain_token(cmd.cli_ctx, scopes, subscription, tenant, wanted_seconds)
+    summary = _checked_summary(token, resource)
+    logger.info("Token for %s from %s: expires %s (%s left).", summary["audience"], source,
+                summary["expiresAt"], format_duration(max(summary["secondsRemaining"] or 0, 0)))
+    return _access_token_result(token, expires_on, found, summary, source)
+
+
+def _obtain_token(cli_ctx, scopes, subscription, tenant, wanted_seconds):
+    """A token with at least wanted_seconds left: the cached one, else a newly issued one.
+    Returns (token, expires_on, source, {'subscription', 'tenant'} az reported)."""
     found = {}
 
     def cached():
         token, expires_on, found["subscription"], found["tenant"] = az_profile.cached_token(
-            cmd.cli_ctx, scopes, subscription, tenant)
+            cli_ctx, scopes, subscription, tenant)
         return token, _true_expiry(token, expires_on)
 
     def fresh():
         logger.info("The cached token has less than %s left; requesting a new one.", format_duration(wanted_seconds))
-        token, expires_on = az_profile.fresh_token(cmd.cli_ctx, scopes, subscription, tenant)
+        token, expires_on = az_profile.fresh_token(cli_ctx, scopes, subscription, tenant)
         return token, _true_expiry(token, expires_on)
 
     try:
@@ -54,10 +64,7 @@ def get_token(cmd, resource=None, scopes=None, subscription=None, tenant=None, m
             f"issued one with {format_duration(max(error.longest, 0))} left at most.",
             recommendation=f"Ask for --min-validity {max(error.longest, 0)}s or less, or fetch a new token "
                            "in your script before that time runs out.") from None
-    summary = _checked_summary(token, resource)
-    logger.info("Token for %s from %s: expires %s (%s left).", summary["audience"], source,
-                summary["expiresAt"], format_duration(max(summary["secondsRemaining"] or 0, 0)))
-    return _access_token_result(token, expires_on, found, summary, source)
+    return token, expires_on, source, found
 
 
 def _min_validity_seconds(min_validity):
@@ -288,3 +295,59 @@ def _verify_nothing_left(plan, report):
             "; ".join(f"{f['path']}: {f['error']}" for f in report["failed"])
         raise UnclassifiedUserFault(f"Token material is still on disk after logout: {what}",
                                     recommendation="Remove those files by hand, then run 'az tokenguard scan'.")
+
+
+# --- exec ---------------------------------------------------------------------------------------------
+
+EXEC_MARKER = "TOKENGUARD_EXEC"  # set for the child, so an exec inside an exec is refused
+DEFAULT_EXEC_MIN_VALIDITY = "5m"  # azure-identity refreshes 5 minutes before expiry too
+
+
+def exec_command(cmd, command_args=None, allowed_resources=None, min_validity=None, subscription=None):
+    from azext_tokenguard.child_process import run_child
+    from azext_tokenguard.identity_endpoint import TokenEndpoint, child_environment
+    if not command_args:
+        raise RequiredArgumentMissingError("No command to run.",
+                                           recommendation="Put it after --, e.g. az tokenguard exec -- python job.py")
+    if os.environ.get(EXEC_MARKER):
+        raise ValidationError("Already inside 'az tokenguard exec'.",
+                              recommendation="Run the command directly: its token endpoint is already set.")
+    az_profile.current_account(cmd.cli_ctx, subscription)  # not logged in: say so now, not on the first request
+    issue = _endpoint_token_source(cmd.cli_ctx, allowed_resources, _min_validity_seconds(min_validity or
+                                                                                         DEFAULT_EXEC_MIN_VALIDITY),
+                                   subscription)
+    with TokenEndpoint(issue, log=_log_issued_token) as endpoint:
+        logger.info("Token endpoint for the child listens on %s.", endpoint.url)
+        try:
+            code = run_child(command_args, {**child_environment(endpoint.url, endpoint.secret), EXEC_MARKER: "1"})
+        except OSError as error:
+            raise InvalidArgumentValueError(f"Cannot run '{command_args[0]}': {error.strerror}.",
+                                            recommendation="Check the command after --.") from None
+    if code:
+        raise SystemExit(code)  # az exits with the child's code; knack passes SystemExit through
+
+
+def _endpoint_token_source(cli_ctx, allowed_resources, wanted_seconds, subscription):
+    from azure.cli.core.azclierror import AzCLIError
+    from azext_tokenguard.identity_endpoint import TokenRequestError
+    cloud_name, endpoints, suffixes = az_profile.cloud_endpoints(cli_ctx)
+    allowed = [_resource_and_scopes(r, None, endpoints, suffixes, cloud_name)[0] for r in allowed_resources or ()]
+
+    def issue(resource):
+        if allowed and not any(resources.audience_matches(a, resource) for a in allowed):
+            raise TokenRequestError(403, f"Resource '{resource}' is not in this exec's --resource list.")
+        hint = resources.detect_permission_as_resource(resource, endpoints.get("microsoft_graph_resource_id"))
+        if hint:
+            raise TokenRequestError(400, hint)
+        try:
+            token, expires_on, _, _ = _obtain_token(cli_ctx, resources.scopes_for_resource(resource), subscription,
+                                                    None, wanted_seconds)
+        except AzCLIError as error:
+            raise TokenRequestError(500, str(error)) from None
+        return token, expires_on
+    return issue
+
+
+def _log_issued_token(resource, expires_on):
+    logger.info("Issued a token for %s, valid until %s (%s left).", resource,
+                jwt_inspect.utc_iso(expires_on), format_duration(max(int(expires_on - time.time()), 0)))
