@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test unit bench wheel clean
+.PHONY: demo test unit bench wheel clean shells
 
 $(BIN)/.installed: requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,13 @@ $(BIN)/.installed: requirements-dev.txt
 demo: $(BIN)/.installed
 	$(BIN)/python -m tests.demo
 
-test: $(BIN)/.installed
+# The guard's end-to-end tests need a real zsh next to bash.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+shells:
+	@command -v zsh >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq zsh)
+
+test: $(BIN)/.installed shells
 	$(BIN)/python -m pytest
 
 unit: $(BIN)/.installed

@@ -51,3 +51,8 @@ def logout_table(result):
              for r in result[rewrite_key]]
     rows += [OrderedDict([("Action", "kept"), ("Path", k["path"]), ("Why", k["reason"])]) for k in result["kept"]]
     return rows
+
+
+def classify_table(result):
+    return [OrderedDict(([("Line", r["line"])] if "line" in r else []) +
+                        [("Class", r["class"]), ("Command", r["command"]), ("Reason", r["reason"])]) for r in result]

@@ -191,3 +191,138 @@ examples:
         "$IDENTITY_ENDPOINT?resource=https://management.azure.com&api-version=2019-08-01" | jq -r .access_token);
         curl -s -H "Authorization: Bearer $t" https://management.azure.com/subscriptions?api-version=2022-12-01; sleep 60; done'
 """
+
+helps["tokenguard shell-init"] = """
+type: command
+short-summary: Print the shell code that puts tokenguard's guard in front of every az command.
+long-summary: >
+    The code defines an `az` function that first runs the guard (with az's own Python, in isolated mode,
+    importing nothing of az), then the real az with the arguments unchanged. The guard prints the context
+    line on stderr, asks before destructive commands on the terminal, and enforces pins; az's stdout, exit
+    status and tab completion are untouched. If az is upgraded and the guard's Python is gone, the function
+    says so once and refuses destructive-looking commands until shell-init is run again.
+parameters:
+  - name: --shell
+    short-summary: The shell to integrate with, bash or zsh.
+examples:
+  - name: Put the guard in front of az in bash (add this line to ~/.bashrc).
+    text: eval "$(az tokenguard shell-init --shell bash)"
+  - name: The same for zsh (add this line to ~/.zshrc).
+    text: eval "$(az tokenguard shell-init --shell zsh)"
+"""
+
+helps["tokenguard classify"] = """
+type: command
+short-summary: Classify az commands as destructive, write or read, with the reason, as the guard does.
+long-summary: >
+    Uses az's own command table (the commands az asks to confirm, shipped for az 2.91 and refreshable with
+    `az tokenguard refresh-classifier`) plus verb rules: delete, purge and remove verbs, `az rest --method
+    DELETE`, `deployment ... create --mode Complete`, `account clear`, role assignment deletes and key
+    regeneration are destructive; create, update, set and `az rest` PUT/PATCH/POST are writes; help, show,
+    list, get, exists, wait, what-if and validate are reads.
+parameters:
+  - name: --command -c
+    short-summary: An az command line, with or without the leading az.
+  - name: --file -f
+    short-summary: A shell script; every az invocation in it is classified, with its line number.
+examples:
+  - name: Classify one command.
+    text: az tokenguard classify --command "group delete -n rg1"
+  - name: Review a deployment script before running it.
+    text: az tokenguard classify --file deploy.sh -o table
+  - name: List only the destructive commands of a script.
+    text: az tokenguard classify --file deploy.sh --query "[?class=='destructive']"
+"""
+
+helps["tokenguard refresh-classifier"] = """
+type: command
+short-summary: Regenerate the list of commands az asks to confirm, for your az version and extensions.
+long-summary: >
+    Loads az's full command table and writes the commands marked for confirmation to
+    AZURE_CONFIG_DIR/tokenguard/confirm_commands.json, which the guard and classify read in addition to
+    the list shipped with tokenguard.
+examples:
+  - name: Refresh after upgrading az or adding extensions.
+    text: az tokenguard refresh-classifier
+"""
+
+helps["tokenguard pin"] = """
+type: command
+short-summary: Pin this shell to one subscription or tenant; az commands aimed elsewhere are refused.
+long-summary: >
+    Prints shell code that sets TOKENGUARD_EXPECT_SUBSCRIPTION (by id) or TOKENGUARD_EXPECT_TENANT; the
+    guard refuses any az command whose effective subscription or tenant differs, and says how to unpin.
+    Scripts can set those variables themselves.
+parameters:
+  - name: --subscription -s
+    short-summary: The subscription (name or id) this shell may use; it is pinned by id.
+  - name: --tenant -t
+    short-summary: The tenant (id or domain) this shell may use.
+  - name: --clear
+    short-summary: Unpin this shell.
+  - name: --shell
+    short-summary: The shell the code is for, bash or zsh.
+examples:
+  - name: Pin this shell to contoso-dev.
+    text: eval "$(az tokenguard pin --subscription contoso-dev)"
+  - name: Pin this shell to a tenant.
+    text: eval "$(az tokenguard pin --tenant contoso.example)"
+  - name: Unpin.
+    text: eval "$(az tokenguard pin --clear)"
+"""
+
+helps["tokenguard protect"] = """
+type: command
+short-summary: Mark subscriptions as protected; destructive commands and writes there need the name typed.
+parameters:
+  - name: --subscription -s
+    short-summary: Subscription name, id, or a glob pattern such as '*-prod' (case-insensitive).
+examples:
+  - name: Protect every production subscription.
+    text: az tokenguard protect --subscription "*-prod"
+  - name: Protect one subscription by name.
+    text: az tokenguard protect --subscription contoso-prod
+"""
+
+helps["tokenguard unprotect"] = """
+type: command
+short-summary: Remove a subscription or pattern from the protected list.
+parameters:
+  - name: --subscription -s
+    short-summary: The name, id or pattern exactly as it was protected.
+examples:
+  - name: Stop protecting a pattern.
+    text: az tokenguard unprotect --subscription "*-prod"
+"""
+
+helps["tokenguard policy"] = """
+type: group
+short-summary: See and change the guard's policy (protected subscriptions, context line).
+"""
+
+helps["tokenguard policy show"] = """
+type: command
+short-summary: Show the guard's policy.
+examples:
+  - name: Show the protected subscriptions and the context-line mode.
+    text: az tokenguard policy show
+"""
+
+helps["tokenguard policy set"] = """
+type: command
+short-summary: Change when the context line is printed before az commands.
+parameters:
+  - name: --context-line
+    short-summary: auto (the default, only when stderr is a terminal), always, destructive-only or off.
+examples:
+  - name: Show the context line only before destructive commands.
+    text: az tokenguard policy set --context-line destructive-only
+"""
+
+helps["tokenguard policy reset"] = """
+type: command
+short-summary: Start over with the default policy; a corrupt policy file is moved aside, not deleted.
+examples:
+  - name: Reset the policy.
+    text: az tokenguard policy reset
+"""

@@ -1,6 +1,8 @@
 """Arguments of the tokenguard commands."""
 from azure.cli.core.commands.parameters import get_enum_type
 
+SHELLS = get_enum_type(["bash", "zsh"])
+
 
 def load_arguments(self, _):
     # `status` takes only az's global arguments; az's global --subscription already selects the account
@@ -47,3 +49,24 @@ def load_arguments(self, _):
         c.argument("subscription", options_list=["--subscription", "-s"],
                    help="Name or ID of the subscription whose account gets the tokens.")
         c.ignore("_subscription")
+    with self.argument_context("tokenguard shell-init") as c:
+        c.argument("shell", options_list=["--shell"], arg_type=SHELLS, help="The shell to integrate with.")
+    with self.argument_context("tokenguard classify") as c:
+        c.argument("command_line", options_list=["--command", "-c"], help='An az command line, e.g. "group delete -n rg1".')
+        c.argument("file", options_list=["--file", "-f"], help="A shell script: every az invocation in it is classified.")
+    with self.argument_context("tokenguard pin") as c:
+        c.argument("subscription", options_list=["--subscription", "-s"],
+                   help="Subscription (name or id) this shell may use; pinned by id.")
+        c.ignore("_subscription")
+        c.argument("tenant", options_list=["--tenant", "-t"], help="Tenant (id or domain) this shell may use.")
+        c.argument("clear", options_list=["--clear"], action="store_true", help="Unpin this shell.")
+        c.argument("shell", options_list=["--shell"], arg_type=SHELLS, help="The shell the code is for.")
+    for command in ("protect", "unprotect"):
+        with self.argument_context(f"tokenguard {command}") as c:
+            c.argument("subscription", options_list=["--subscription", "-s"],
+                       help="Subscription name, id, or a pattern such as '*-prod'.")
+            c.ignore("_subscription")
+    with self.argument_context("tokenguard policy set") as c:
+        c.argument("context_line", options_list=["--context-line"],
+                   arg_type=get_enum_type(["auto", "always", "destructive-only", "off"]),
+                   help="When the guard prints the context line: auto (the default: when stderr is a terminal), always, destructive-only or off.")

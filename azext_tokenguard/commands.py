@@ -1,5 +1,6 @@
 """Command table: one line of wiring per command."""
-from azext_tokenguard._format import decode_table, get_token_table, logout_table, scan_table, status_table
+from azext_tokenguard._format import (classify_table, decode_table, get_token_table, logout_table, scan_table,
+                                      status_table)
 
 
 def load_command_table(self, _):
@@ -10,3 +11,13 @@ def load_command_table(self, _):
         g.custom_command("scan", "scan", table_transformer=scan_table)
         g.custom_command("logout", "logout", table_transformer=logout_table)
         g.custom_command("exec", "exec_command")
+        g.custom_command("shell-init", "shell_init")
+        g.custom_command("classify", "classify", table_transformer=classify_table)
+        g.custom_command("refresh-classifier", "refresh_classifier_data")
+        g.custom_command("pin", "pin")
+        g.custom_command("protect", "protect")
+        g.custom_command("unprotect", "unprotect")
+    with self.command_group("tokenguard policy") as g:
+        g.custom_show_command("show", "policy_show")
+        g.custom_command("set", "policy_set")
+        g.custom_command("reset", "policy_reset")

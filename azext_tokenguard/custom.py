@@ -351,3 +351,102 @@ def _endpoint_token_source(cli_ctx, allowed_resources, wanted_seconds, subscript
 def _log_issued_token(resource, expires_on):
     logger.info("Issued a token for %s, valid until %s (%s left).", resource,
                 jwt_inspect.utc_iso(expires_on), format_duration(max(int(expires_on - time.time()), 0)))
+
+
+# --- the guard: shell-init, classify, pin, protect, policy --------------------------------------------
+
+def _as_shell_code(cmd, code):
+    """The documented use is `eval "$(az tokenguard ...)"`, which needs raw text on stdout. az would wrap a
+    string in JSON quotes, so unless the user chose an output format, print it as tsv (the text itself)."""
+    params = cmd.cli_ctx.data.get("safe_params") or []
+    if "--output" not in params and "-o" not in params:
+        cmd.cli_ctx.invocation.data["output"] = "tsv"
+    return code.rstrip("\n")
+
+
+def _guard_error(error, recommendation):
+    return InvalidArgumentValueError(str(error), recommendation=recommendation)
+
+
+def shell_init(cmd, shell="bash"):
+    import shutil
+    from azext_tokenguard.guard.shell_init import ShellInitError, launch_path
+    from azext_tokenguard.guard.shell_init import shell_init as render_shell_init
+    try:
+        code = render_shell_init(shell, sys.executable, launch_path(), shutil.which("az") or "")
+    except ShellInitError as error:
+        raise _guard_error(error, 'Add eval "$(az tokenguard shell-init --shell bash)" to ~/.bashrc.') from None
+    return _as_shell_code(cmd, code)
+
+
+def classify(command_line=None, file=None):
+    from azext_tokenguard.guard import classify as classifier
+    from azext_tokenguard.guard.profile import default_config_dir
+    if (command_line is None) == (file is None):
+        raise RequiredArgumentMissingError("Give exactly one of --command or --file.",
+                                           recommendation='For example: az tokenguard classify --command "group delete -n rg1"')
+    config_dir = default_config_dir(os.environ)
+    if command_line is not None:
+        return classifier.classify_command_text(command_line, config_dir)
+    return classifier.classify_script(_read_text_file(file), config_dir)
+
+
+def _read_text_file(path):
+    from azure.cli.core.azclierror import FileOperationError
+    try:
+        with open(path, "rb") as handle:
+            return handle.read().decode("utf-8", errors="replace")
+    except OSError as error:
+        raise FileOperationError(f"Cannot read {path}: {error.strerror}.",
+                                 recommendation="Check the path passed to --file.") from None
+
+
+def pin(cmd, subscription=None, tenant=None, clear=False, shell="bash"):
+    from azext_tokenguard.guard.pin import PinError, pin_exports
+    if subscription:  # pin the id: a renamed subscription must not slip through a name pin
+        subscription = az_profile.current_account(cmd.cli_ctx, subscription)["id"]
+    try:
+        code = pin_exports(shell, subscription=subscription, tenant=tenant, clear=clear)
+    except PinError as error:
+        raise _guard_error(error, 'For example: eval "$(az tokenguard pin --subscription contoso-prod)"') from None
+    return _as_shell_code(cmd, code)
+
+
+def _policy_call(change, *args):
+    from azext_tokenguard.guard import policy
+    from azext_tokenguard.guard.profile import default_config_dir
+    try:
+        return change(policy, default_config_dir(os.environ), *args)
+    except policy.PolicyError as error:
+        raise _guard_error(error, "Run 'az tokenguard policy show' to see the policy.") from None
+
+
+def protect(subscription):
+    return _policy_call(lambda policy, config_dir: policy.protect(config_dir, subscription))
+
+
+def unprotect(subscription):
+    return _policy_call(lambda policy, config_dir: policy.unprotect(config_dir, subscription))
+
+
+def policy_show():
+    return _policy_call(lambda policy, config_dir: policy.policy_show(config_dir))
+
+
+def policy_set(context_line):
+    return _policy_call(lambda policy, config_dir: policy.set_context_line(config_dir, context_line))
+
+
+def policy_reset():
+    return _policy_call(lambda policy, config_dir: policy.reset_policy(config_dir))
+
+
+def refresh_classifier_data(cmd):
+    """Regenerate the list of commands az asks to confirm, for this az and its installed extensions."""
+    from azext_tokenguard.command_table_export import export_confirmation_commands, write_export
+    from azext_tokenguard.guard.classify import user_confirm_commands_path
+    document = export_confirmation_commands(cmd.cli_ctx)
+    path = user_confirm_commands_path(az_profile.config_dir())
+    write_export(document, path)
+    return {"path": path, "azVersion": document["azVersion"], "commandCount": document["commandCount"],
+            "destructiveCommands": len(document["destructive"])}

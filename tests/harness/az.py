@@ -32,8 +32,10 @@ class Az:
         self.env = {**base_env, "AZURE_CONFIG_DIR": str(config_dir)}
 
     def run(self, *args, check=True, stdin=None, env=None, timeout=180):
+        # Run from HOME, not the checkout: Python puts the working directory on sys.path, and az would then
+        # import azext_tokenguard from the sources instead of the installed wheel.
         completed = subprocess.run([AZ, *args], input=stdin, capture_output=True, text=True, timeout=timeout,
-                                   env={**self.env, **(env or {})}, check=False)
+                                   env={**self.env, **(env or {})}, cwd=self.env["HOME"], check=False)
         result = Result(list(args), completed.returncode, completed.stdout, completed.stderr)
         if check and result.returncode != 0:
             raise AssertionError(f"az {' '.join(args)} exited {result.returncode}:\n{result.stderr}")

@@ -1,0 +1,172 @@
+"""Whether a command needs a person's confirmation, and asking for it on the terminal.
+
+Rules:
+
+* destructive commands always need confirmation; writes need it in a
+  protected subscription; reads never;
+* the question is asked on the controlling terminal (``/dev/tty``), never
+  on stdin, so ``cat x | az ...`` still asks; the default answer is no;
+* in a protected subscription the person types the subscription's name (or
+  id); otherwise ``y``/``yes``;
+* no terminal: refused, unless ``TOKENGUARD_CONFIRM`` equals the effective
+  subscription's id or name -- a confirmation bound to one subscription,
+  never a blanket yes.  It is read only when there is no terminal;
+* az's own ``--yes``/``-y`` never skips tokenguard's confirmation (it only
+  answers az's own prompt), protected subscription or not;
+* an unknown context (missing/corrupt profile) still asks for destructive
+  commands, saying "context unknown".
+"""
+import os
+
+from .classify import DESTRUCTIVE, WRITE
+from .exitcodes import ExitCode
+from .profile import option_values
+from .render import RED_BOLD, YELLOW_BOLD, clean, context_fields, paint
+
+CONFIRM_ENV = 'TOKENGUARD_CONFIRM'
+YES_ANSWERS = ('y', 'yes')
+MAX_ANSWER_CHARS = 1024
+MAX_COMMAND_DISPLAY = 400
+AZ_YES_FLAGS = ('--yes', '-y')
+TARGET_OPTIONS = (
+    ('resource group', ('--resource-group', '-g')),
+    ('name', ('--name', '-n')),
+    ('ids', ('--ids',)),
+    ('url', ('--url', '--uri', '-u')),
+    ('scope', ('--scope',)),
+    ('assignee', ('--assignee',)),
+    ('vault', ('--vault-name',)),
+)
+
+
+class Terminal:
+    """The controlling terminal, opened directly (not stdin/stdout)."""
+
+    def __init__(self, reader, writer):
+        self.reader = reader
+        self.writer = writer
+
+    def write(self, text):
+        self.writer.write(text)
+        self.writer.flush()
+
+    def readline(self):
+        return self.reader.readline(MAX_ANSWER_CHARS)
+
+    def close(self):
+        for stream in (self.reader, self.writer):
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+
+def open_terminal():
+    """The terminal, or OSError when there is none (cron, CI, setsid, ssh without -t)."""
+    if os.name == 'nt':
+        reader = open('CONIN$', 'r', encoding='utf-8', errors='replace')  # pylint: disable=consider-using-with
+        return Terminal(reader, open('CONOUT$', 'w', encoding='utf-8', errors='replace'))  # noqa
+    reader = open('/dev/tty', 'r', encoding='utf-8', errors='replace')  # pylint: disable=consider-using-with
+    try:
+        writer = open('/dev/tty', 'w', encoding='utf-8', errors='replace')  # pylint: disable=consider-using-with
+    except OSError:
+        reader.close()
+        raise
+    return Terminal(reader, writer)
+
+
+def needs_confirmation(kind, protected):
+    return kind == DESTRUCTIVE or (kind == WRITE and protected)
+
+
+def confirm_env_matches(context, env):
+    """True when TOKENGUARD_CONFIRM names this command's one subscription (id, or name case-insensitively)."""
+    value = (env.get(CONFIRM_ENV) or '').strip().lower()
+    if not value or not context.known or context.other_subscription_ids:
+        return False
+    return value in (context.subscription_id.lower(), context.subscription_name.lower())
+
+
+def targets(argv):
+    """``[(label, value)]`` the command names: resource group, name, ids, url..."""
+    found = []
+    for label, names in TARGET_OPTIONS:
+        values = option_values(argv, names)
+        if values:
+            found.append((label, ' '.join(clean(v) for v in values)))
+    return found
+
+
+def command_display(argv):
+    import shlex  # only needed when asking
+    text = clean('az ' + shlex.join(argv))
+    return text if len(text) <= MAX_COMMAND_DISPLAY else text[:MAX_COMMAND_DISPLAY - 3] + '...'
+
+
+def required_answer(context, protected):
+    """The word to type: the subscription's name (or id) when protected and known, else None for y/N."""
+    if protected and (context.subscription_name or context.subscription_id):
+        return context.subscription_name or context.subscription_id
+    return None
+
+
+def answer_accepted(answer, context, required):
+    answer = answer.strip().lower()
+    if required is None:
+        return answer in YES_ANSWERS
+    accepted = {required.lower()}
+    if context.subscription_id:
+        accepted.add(context.subscription_id.lower())
+    return bool(answer) and answer in accepted
+
+
+def prompt_text(argv, classification, context, protected, colour):
+    """The question, naming command, reason, tenant, subscription, identity and visible targets."""
+    title = 'DESTRUCTIVE' if classification.kind == DESTRUCTIVE else 'WRITE in a protected subscription'
+    lines = [paint('tokenguard: {} command: {}'.format(title, command_display(argv)),
+                   RED_BOLD if classification.kind == DESTRUCTIVE or protected else YELLOW_BOLD, colour)]
+    rows = [('why', clean(classification.reason))] + context_fields(context, protected) + targets(argv)
+    lines.extend('  {:<13} {}'.format(label + ':', value) for label, value in rows)
+    if any(flag in argv for flag in AZ_YES_FLAGS):
+        lines.append("  (az's --yes does not skip tokenguard's confirmation)")
+    required = required_answer(context, protected)
+    if required is None:
+        lines.append('Run it? [y/N] ')
+    else:
+        lines.append('This subscription is protected. Type its name "{}" to run it (anything else cancels): '
+                     .format(clean(required)))
+    return '\n'.join(lines)
+
+
+def no_terminal_message(classification, context):
+    where = ('subscription {} ({})'.format(clean(context.subscription_name), clean(context.subscription_id))
+             if context.known else 'an unknown context ({})'.format(clean(context.reason)))
+    return ('tokenguard: refused {} command "{}" in {}: no terminal to confirm on. In a script, set {}=<the '
+            'subscription id> to confirm for that one subscription.'
+            .format(classification.kind, classification.command, where, CONFIRM_ENV))
+
+
+def ask(argv, classification, context, protected, env, open_tty, say, colour=True):
+    """Ask for confirmation; returns an ExitCode.  ``say`` writes one line to stderr."""
+    try:
+        terminal = open_tty()
+    except (OSError, ValueError):
+        if confirm_env_matches(context, env):
+            say('tokenguard: {} command confirmed for subscription {} by {}.'.format(
+                classification.kind, clean(context.subscription_id), CONFIRM_ENV))
+            return ExitCode.RUN
+        say(no_terminal_message(classification, context))
+        return ExitCode.REFUSED_NO_TERMINAL
+    try:
+        terminal.write(prompt_text(argv, classification, context, protected, colour))
+        answer = terminal.readline()
+        if not answer.endswith('\n'):
+            terminal.write('\n')  # EOF (Ctrl-D): keep the shell prompt on its own line
+    except KeyboardInterrupt:
+        answer = ''
+    finally:
+        terminal.close()
+    if answer_accepted(answer, context, required_answer(context, protected)):
+        return ExitCode.RUN
+    say('tokenguard: not confirmed; az was not run.')
+    return ExitCode.REFUSED_BY_USER

@@ -1,0 +1,14 @@
+"""Every exit code of the guard, in one place (the shell function relies on them)."""
+
+
+class ExitCode:  # pylint: disable=too-few-public-methods
+    """Exit codes of ``launch.py``.  Chosen away from az's own (0, 1, 2, 3, 130)."""
+
+    RUN = 0                    # let the shell function run the real az
+    REFUSED_BY_USER = 41       # the person answered no (or Ctrl-C / EOF at the prompt)
+    REFUSED_NO_TERMINAL = 42   # confirmation needed, no /dev/tty, no matching TOKENGUARD_CONFIRM
+    REFUSED_BY_PIN = 43        # effective subscription/tenant differs from the shell's pin
+    REFUSED_GUARD_MISSING = 44  # used by the shell function only: guard gone, command looks destructive
+    GUARD_BROKEN = 45          # launch.py could not load the guard; the shell falls back to its own check
+
+    REFUSALS = (REFUSED_BY_USER, REFUSED_NO_TERMINAL, REFUSED_BY_PIN, REFUSED_GUARD_MISSING)

@@ -1,0 +1,41 @@
+"""Entry point of the guard: ``python -I -S launch.py <az args...>``.
+
+Loads the directory this file is in as a standalone package named
+``tokenguard_guard`` (never ``azext_tokenguard``: that package's __init__
+imports azure.cli.core, far too slow to run before every az command) and
+exits with the code of its ``main``.  Standard library only.
+"""
+import os
+import sys
+
+PACKAGE_NAME = 'tokenguard_guard'
+GUARD_BROKEN = 45  # = exitcodes.ExitCode.GUARD_BROKEN; the package may be what failed to load
+
+
+def _load_guard_main():
+    import importlib
+    import importlib.util
+    guard_dir = os.path.dirname(os.path.abspath(__file__))
+    spec = importlib.util.spec_from_file_location(
+        PACKAGE_NAME, os.path.join(guard_dir, '__init__.py'), submodule_search_locations=[guard_dir])
+    package = importlib.util.module_from_spec(spec)
+    sys.modules[PACKAGE_NAME] = package
+    spec.loader.exec_module(package)
+    return importlib.import_module(PACKAGE_NAME + '.main').main
+
+
+def run():
+    try:
+        guard_main = _load_guard_main()
+    except BaseException as exc:  # pylint: disable=broad-except
+        # A half-upgraded or damaged install: say so in one line, let the shell function fall back.
+        try:
+            sys.stderr.write('tokenguard: cannot load the guard ({}); re-run shell-init.\n'.format(type(exc).__name__))
+        except Exception:  # pylint: disable=broad-except
+            pass
+        return GUARD_BROKEN
+    return guard_main(sys.argv[1:])
+
+
+if __name__ == '__main__':
+    sys.exit(run())

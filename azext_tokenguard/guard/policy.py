@@ -1,0 +1,240 @@
+"""tokenguard policy: protected subscriptions and the context-line mode.
+
+Stored in ``AZURE_CONFIG_DIR/tokenguard/policy.json``::
+
+    {"version": 1, "protected": ["Prod*", "0b1f...-..."], "contextLine": "always"}
+
+``protected`` holds subscription names, ids or fnmatch patterns, matched
+case-insensitively against both the name and the id.
+
+Fail closed: when the file exists but cannot be read (corrupt, wrong types,
+too large, a symlink), the guard treats *every* subscription as protected
+(writes and deletes then need the subscription's name typed) and says why
+on every command, until the file is fixed or reset.  ``protect`` and
+``unprotect`` refuse to overwrite such a file; ``reset_policy`` moves it
+aside.  A missing file is simply the default policy.
+"""
+import fnmatch
+import json
+import os
+import stat
+import time
+
+POLICY_DIR_NAME = 'tokenguard'
+POLICY_FILE_NAME = 'policy.json'
+POLICY_VERSION = 1
+MAX_POLICY_BYTES = 1024 * 1024
+MAX_PATTERN_LENGTH = 256
+MAX_PATTERNS = 1000
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+
+CONTEXT_ALWAYS = 'always'
+CONTEXT_DESTRUCTIVE_ONLY = 'destructive-only'
+CONTEXT_OFF = 'off'
+CONTEXT_AUTO = 'auto'  # the default: always when stderr is a terminal, off in pipes
+CONTEXT_LINE_MODES = (CONTEXT_ALWAYS, CONTEXT_DESTRUCTIVE_ONLY, CONTEXT_OFF, CONTEXT_AUTO)
+
+
+class PolicyError(ValueError):
+    """A policy change that cannot be made; the message says how to fix it."""
+
+
+class Policy:  # pylint: disable=too-few-public-methods
+    """The loaded policy.  ``error`` is set when the file is unreadable (then everything is protected)."""
+
+    def __init__(self, protected=(), context_line=CONTEXT_AUTO, error='', path=''):
+        self.protected = list(protected)
+        self.context_line = context_line
+        self.error = error
+        self.path = path
+
+    def is_protected(self, subscription_name='', subscription_id=''):
+        if self.error:
+            return True
+        return any(matches_pattern(p, subscription_name, subscription_id) for p in self.protected)
+
+    def as_dict(self):
+        result = {'path': self.path, 'protected': list(self.protected), 'contextLine': self.context_line}
+        if self.error:
+            result['error'] = self.error
+            result['effect'] = 'every subscription is treated as protected until the file is fixed or reset'
+        return result
+
+
+def matches_pattern(pattern, subscription_name, subscription_id):
+    pattern = pattern.lower()
+    return any(value and fnmatch.fnmatchcase(value.lower(), pattern)
+               for value in (subscription_name, subscription_id))
+
+
+def policy_path(config_dir):
+    return os.path.join(config_dir, POLICY_DIR_NAME, POLICY_FILE_NAME)
+
+
+# ---------------------------------------------------------------- loading
+
+def load_policy(config_dir):
+    """The policy under ``config_dir``; never raises (see the module docstring for failures)."""
+    path = policy_path(config_dir)
+    try:
+        data = _read_policy_bytes(path)
+    except PolicyError as exc:
+        return Policy(error=str(exc), path=path)
+    if data is None:
+        return Policy(path=path)
+    try:
+        return _policy_from_document(json.loads(data.decode('utf-8-sig')), path)
+    except (ValueError, RecursionError) as exc:
+        message = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+        return Policy(error='{} is unreadable: {}'.format(path, message), path=path)
+
+
+def _read_policy_bytes(path):
+    """Bytes of the policy file, None when it does not exist."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise PolicyError('{} cannot be read: {}'.format(path, exc.strerror)) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise PolicyError('{} is not a regular file (a symlink?)'.format(path))
+    if info.st_size > MAX_POLICY_BYTES:
+        raise PolicyError('{} is larger than {} bytes'.format(path, MAX_POLICY_BYTES))
+    try:
+        with open(path, 'rb') as handle:
+            return handle.read(MAX_POLICY_BYTES + 1)
+    except OSError as exc:
+        raise PolicyError('{} cannot be read: {}'.format(path, exc.strerror)) from None
+
+
+def _policy_from_document(document, path):
+    if not isinstance(document, dict):
+        raise ValueError('top level is not a JSON object')
+    protected = document.get('protected', [])
+    if not isinstance(protected, list) or not all(isinstance(p, str) for p in protected):
+        raise ValueError("'protected' is not a list of strings")
+    context_line = document.get('contextLine', CONTEXT_AUTO)
+    if context_line not in CONTEXT_LINE_MODES:
+        raise ValueError("'contextLine' must be one of {}".format(', '.join(CONTEXT_LINE_MODES)))
+    return Policy(protected=protected, context_line=context_line, path=path)
+
+
+# ---------------------------------------------------------------- saving
+
+def save_policy(config_dir, policy):
+    """Write ``policy`` atomically: 0600 temp file in the 0700 tokenguard dir, then rename."""
+    directory = ensure_private_dir(os.path.join(config_dir, POLICY_DIR_NAME))
+    document = {'version': POLICY_VERSION, 'protected': policy.protected, 'contextLine': policy.context_line}
+    write_private_file(os.path.join(directory, POLICY_FILE_NAME),
+                       (json.dumps(document, indent=2) + '\n').encode('utf-8'))
+
+
+def ensure_private_dir(directory):
+    """Create ``directory`` 0700 if needed; refuse a symlink in its place."""
+    try:
+        os.makedirs(os.path.dirname(directory), exist_ok=True)
+        os.mkdir(directory, DIR_MODE)
+    except FileExistsError:
+        pass
+    info = os.lstat(directory)
+    if not stat.S_ISDIR(info.st_mode):
+        raise PolicyError('{} is not a directory (a symlink?); remove it and retry'.format(directory))
+    if os.name == 'posix' and stat.S_IMODE(info.st_mode) != DIR_MODE:
+        os.chmod(directory, DIR_MODE)
+    return directory
+
+
+def write_private_file(path, data):
+    """Atomic 0600 write: temp file in the same directory, fsync, os.replace."""
+    import tempfile  # not needed on the guard's hot path
+    directory = os.path.dirname(path)
+    fd, temp_path = tempfile.mkstemp(dir=directory, prefix='.' + os.path.basename(path) + '.', suffix='.tmp')
+    try:
+        with os.fdopen(fd, 'wb') as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if os.name == 'posix':
+            os.chmod(temp_path, FILE_MODE)
+        os.replace(temp_path, path)
+    except BaseException:
+        try:
+            os.unlink(temp_path)
+        except OSError:
+            pass
+        raise
+
+
+# ---------------------------------------------------------------- commands
+
+def _load_for_change(config_dir):
+    policy = load_policy(config_dir)
+    if policy.error:
+        raise PolicyError('{}. Fix the file by hand, or move it aside with `az tokenguard policy reset`.'
+                          .format(policy.error))
+    return policy
+
+
+def validate_pattern(pattern):
+    if not isinstance(pattern, str) or not pattern.strip():
+        raise PolicyError('Give a subscription name, id or pattern, e.g. --subscription "Prod*".')
+    pattern = pattern.strip()
+    if len(pattern) > MAX_PATTERN_LENGTH or not pattern.isprintable():
+        raise PolicyError('The subscription pattern must be printable text of at most {} characters.'
+                          .format(MAX_PATTERN_LENGTH))
+    return pattern
+
+
+def protect(config_dir, pattern):
+    """Add a protected name/id/pattern (case-insensitive, no duplicates); returns the policy dict."""
+    pattern = validate_pattern(pattern)
+    policy = _load_for_change(config_dir)
+    if pattern.lower() not in [p.lower() for p in policy.protected]:
+        if len(policy.protected) >= MAX_PATTERNS:
+            raise PolicyError('At most {} protected entries; remove some with unprotect.'.format(MAX_PATTERNS))
+        policy.protected.append(pattern)
+        save_policy(config_dir, policy)
+    return policy.as_dict()
+
+
+def unprotect(config_dir, pattern):
+    """Remove a protected entry (exact text, case-insensitive); returns the policy dict."""
+    pattern = validate_pattern(pattern)
+    policy = _load_for_change(config_dir)
+    remaining = [p for p in policy.protected if p.lower() != pattern.lower()]
+    if len(remaining) == len(policy.protected):
+        raise PolicyError("'{}' is not in the protected list ({}); see `az tokenguard policy show`."
+                          .format(pattern, ', '.join(policy.protected) or 'empty'))
+    policy.protected = remaining
+    save_policy(config_dir, policy)
+    return policy.as_dict()
+
+
+def set_context_line(config_dir, mode):
+    """Set the context-line mode (always|destructive-only|off|auto); returns the policy dict."""
+    if mode not in CONTEXT_LINE_MODES:
+        raise PolicyError('The context line mode must be one of: {}.'.format(', '.join(CONTEXT_LINE_MODES)))
+    policy = _load_for_change(config_dir)
+    policy.context_line = mode
+    save_policy(config_dir, policy)
+    return policy.as_dict()
+
+
+def policy_show(config_dir):
+    """The policy as a dict, including ``error`` when the file is unreadable."""
+    return load_policy(config_dir).as_dict()
+
+
+def reset_policy(config_dir, now=None):
+    """Move an existing policy file aside (``policy.json.bad-<time>``) and return the default policy."""
+    path = policy_path(config_dir)
+    moved_to = ''
+    if os.path.lexists(path):
+        stamp = time.strftime('%Y%m%d%H%M%S', time.gmtime(now if now is not None else time.time()))
+        moved_to = '{}.bad-{}'.format(path, stamp)
+        os.replace(path, moved_to)
+    result = load_policy(config_dir).as_dict()
+    result['movedAside'] = moved_to
+    return result

@@ -1,0 +1,333 @@
+"""Find every ``az`` invocation in shell script text, with the line it starts on.
+
+A small one-pass tokenizer for the bash/zsh syntax scripts use around az:
+quotes (' " $'...'), backslash escapes and line continuations, comments,
+``; & && || | ( )`` separators, redirections and here-documents (bodies are
+skipped), ``$(...)`` and backtick substitutions (their commands are found too,
+also inside double quotes), ``${...}`` and ``$((...))`` kept as literal text.
+It does not expand variables: ``az group delete -n $RG`` gives the word
+``$RG``.  Linear in the input, so thousands of lines take milliseconds.
+"""
+import re
+
+MAX_NESTING = 32
+PLAIN_RUN = re.compile(r"[^\s'\"\\$`;&|()<>]+")
+DOUBLE_QUOTED_RUN = re.compile(r'[^"\\$`]+')
+BLANKS = re.compile(r'[ \t\r\f\v]+')
+ASSIGNMENT = re.compile(r'^[A-Za-z_][A-Za-z0-9_]*(\[[^]]*\])?\+?=')
+# Words that may stand before the command itself: `sudo az ...`, `if az ...`, `FOO=1 az ...`.
+PREFIX_WORDS = frozenset((
+    'if', 'then', 'else', 'elif', 'do', 'while', 'until', '!', '{', 'time', 'sudo', 'exec', 'command',
+    'builtin', 'env', 'nohup', 'nice', 'xargs', 'noglob', 'stdbuf',
+))
+PREFIX_WITH_VALUE = frozenset(('timeout',))  # `timeout 60 az ...`
+REDIRECTIONS = ('<<<', '<<-', '&>>', '<<', '<&', '<>', '>>', '>&', '>|', '&>', '<', '>')
+SEPARATORS = ('&&', '||', ';;&', ';;', ';&', '|&', ';', '&', '|', '(', ')', '\n')
+ANSI_C_ESCAPES = {'n': '\n', 't': '\t', 'r': '\r', '\\': '\\', "'": "'", '"': '"', 'a': '\a',
+                  'b': '\b', 'e': '\x1b', 'E': '\x1b', 'f': '\f', 'v': '\v'}
+SUBSTITUTION_PLACEHOLDER = '$(...)'
+
+
+class _Scanner:  # pylint: disable=too-many-instance-attributes
+    def __init__(self, text):
+        self.text = text
+        self.pos = 0
+        self.line = 1
+        self.found = []            # [(line, argv)]
+        self.heredocs = []         # pending (delimiter, strip_tabs) to skip after the next newline
+
+    # ------------------------------------------------------------ words and commands
+    def run(self):
+        self.scan_commands(stop='', depth=0)
+        self.found.sort(key=lambda item: item[0])
+        return self.found
+
+    def scan_commands(self, stop, depth):
+        """Scan commands until ``stop`` (')' or '`') at this level, or the end of the text."""
+        state = _CommandState()
+        parens = 0
+        text, length = self.text, len(self.text)
+        while self.pos < length:
+            char = text[self.pos]
+            if stop and char == stop and (stop != ')' or parens == 0):
+                self.pos += 1
+                break
+            if char == '(' and stop == ')':
+                parens += 1
+            elif char == ')' and stop == ')':
+                parens -= 1
+            self._step(char, state, depth)
+        self._finish_command(state)
+
+    def _step(self, char, state, depth):
+        text = self.text
+        if char in ' \t\r\f\v':
+            state.end_word()
+            self.pos = BLANKS.match(text, self.pos).end()
+        elif char == '\n':
+            self._newline(state)
+        elif char == '\\':
+            self._backslash(state)
+        elif char == '#' and not state.in_word():
+            end = text.find('\n', self.pos)
+            self.pos = len(text) if end < 0 else end
+        elif char == "'":
+            self._single_quoted(state)
+        elif char == '"':
+            self._double_quoted(state, depth)
+        elif char == '$':
+            self._dollar(state, depth)
+        elif char == '`':
+            self._backtick(state, depth)
+        elif char in '<>' or (char == '&' and text.startswith('&>', self.pos)):
+            self._redirection(state)
+        elif char in ';&|()':
+            self._separator(state)
+        else:
+            match = PLAIN_RUN.match(text, self.pos)
+            state.add(match.group(), self.line)
+            self.pos = match.end()
+
+    def _newline(self, state):
+        self._finish_command(state)
+        self.pos += 1
+        self.line += 1
+        if self.heredocs:
+            self._skip_heredoc_bodies()
+
+    def _finish_command(self, state):
+        state.end_word()
+        if state.heredoc_delimiter_wanted:
+            state.heredoc_delimiter_wanted = None
+        for delimiter, strip in state.take_heredocs():
+            self.heredocs.append((delimiter, strip))
+        argv, line = az_invocation(state.words)
+        if argv is not None:
+            self.found.append((line, argv))
+        state.reset_command()
+
+    def _separator(self, state):
+        for operator in SEPARATORS:
+            if self.text.startswith(operator, self.pos):
+                self._finish_command(state)
+                self.pos += len(operator)
+                return
+
+    def _redirection(self, state):
+        if state.word_is_fd_number():
+            state.drop_word()  # the `2` of `2>/dev/null`
+        state.end_word()
+        operator = next(op for op in REDIRECTIONS if self.text.startswith(op, self.pos))
+        self.pos += len(operator)
+        state.skip_next_word = True
+        if operator in ('<<', '<<-'):
+            state.heredoc_delimiter_wanted = operator
+
+    def _skip_heredoc_bodies(self):
+        text, pending = self.text, self.heredocs
+        self.heredocs = []
+        for delimiter, strip in pending:
+            while self.pos < len(text):
+                end = text.find('\n', self.pos)
+                end = len(text) if end < 0 else end
+                body_line = text[self.pos:end]
+                self.pos = min(end + 1, len(text))
+                self.line += 1
+                if (body_line.lstrip('\t') if strip else body_line) == delimiter:
+                    break
+
+    # ------------------------------------------------------------ quoting
+    def _backslash(self, state):
+        following = self.text[self.pos + 1:self.pos + 2]
+        self.pos += 2
+        if following == '\n':
+            self.line += 1  # line continuation
+        elif following:
+            state.add(following, self.line)
+
+    def _single_quoted(self, state):
+        end = self.text.find("'", self.pos + 1)
+        end = len(self.text) if end < 0 else end
+        content = self.text[self.pos + 1:end]
+        state.add(content, self.line, quoted=True)
+        self.line += content.count('\n')
+        self.pos = end + 1
+
+    def _double_quoted(self, state, depth):
+        text, length = self.text, len(self.text)
+        start_line = self.line
+        parts = []
+        self.pos += 1
+        while self.pos < length and text[self.pos] != '"':
+            char = text[self.pos]
+            if char == '\\':
+                following = text[self.pos + 1:self.pos + 2]
+                if following == '\n':
+                    self.line += 1
+                elif following in '$`"\\':
+                    parts.append(following)
+                else:
+                    parts.append('\\' + following)
+                self.pos += 2
+            elif char == '$':
+                parts.append(self._dollar_text(depth))
+            elif char == '`':
+                parts.append(self._substitution('`', depth))
+            else:
+                match = DOUBLE_QUOTED_RUN.match(text, self.pos)
+                parts.append(match.group())
+                self.line += match.group().count('\n')
+                self.pos = match.end()
+        self.pos += 1
+        state.add(''.join(parts), start_line, quoted=True)
+
+    def _dollar(self, state, depth):
+        line = self.line
+        if self.text.startswith("$'", self.pos):
+            state.add(self._ansi_c_quoted(), line, quoted=True)
+        else:
+            state.add(self._dollar_text(depth), line)
+
+    def _dollar_text(self, depth):
+        """Text for a ``$`` construct at pos; runs the commands of ``$(...)``."""
+        text = self.text
+        if text.startswith('$((', self.pos):
+            return self._literal_until('))', 3)
+        if text.startswith('$(', self.pos):
+            self.pos += 1
+            return self._substitution(')', depth)
+        if text.startswith('${', self.pos):
+            return self._literal_until('}', 2)
+        self.pos += 1
+        return '$'
+
+    def _literal_until(self, closing, opening_length):
+        end = self.text.find(closing, self.pos + opening_length)
+        end = len(self.text) if end < 0 else end + len(closing)
+        literal = self.text[self.pos:end]
+        self.line += literal.count('\n')
+        self.pos = end
+        return literal
+
+    def _substitution(self, stop, depth):
+        self.pos += 1  # the '(' or the opening backtick
+        if depth >= MAX_NESTING:
+            closing = self.text.find(stop, self.pos)
+            self.pos = len(self.text) if closing < 0 else closing + 1
+            return SUBSTITUTION_PLACEHOLDER
+        self.scan_commands(stop=stop, depth=depth + 1)
+        return SUBSTITUTION_PLACEHOLDER
+
+    def _backtick(self, state, depth):
+        line = self.line
+        state.add(self._substitution('`', depth), line)
+
+    def _ansi_c_quoted(self):
+        text, length = self.text, len(self.text)
+        parts = []
+        self.pos += 2
+        while self.pos < length and text[self.pos] != "'":
+            char = text[self.pos]
+            if char == '\\' and self.pos + 1 < length:
+                escaped = text[self.pos + 1]
+                parts.append(ANSI_C_ESCAPES.get(escaped, '\\' + escaped))
+                self.pos += 2
+                continue
+            if char == '\n':
+                self.line += 1
+            parts.append(char)
+            self.pos += 1
+        self.pos += 1
+        return ''.join(parts)
+
+
+class _CommandState:
+    """Words of the simple command being read."""
+
+    def __init__(self):
+        self.words = []              # [(line, word)]
+        self.word = None             # parts of the word being read
+        self.word_line = 0
+        self.word_quoted = False
+        self.skip_next_word = False  # a redirection target
+        self.heredoc_delimiter_wanted = None
+        self.heredocs = []
+
+    def in_word(self):
+        return self.word is not None
+
+    def add(self, part, line, quoted=False):
+        if self.word is None:
+            self.word, self.word_line, self.word_quoted = [], line, False
+        self.word.append(part)
+        self.word_quoted = self.word_quoted or quoted
+
+    def word_is_fd_number(self):
+        return self.word is not None and not self.word_quoted and ''.join(self.word).isdigit()
+
+    def drop_word(self):
+        self.word = None
+
+    def end_word(self):
+        if self.word is None:
+            return
+        word, self.word = ''.join(self.word), None
+        if self.heredoc_delimiter_wanted:
+            self.heredocs.append((word, self.heredoc_delimiter_wanted == '<<-'))
+            self.heredoc_delimiter_wanted = None
+            self.skip_next_word = False
+        elif self.skip_next_word:
+            self.skip_next_word = False
+        else:
+            self.words.append((self.word_line, word))
+
+    def take_heredocs(self):
+        heredocs, self.heredocs = self.heredocs, []
+        return heredocs
+
+    def reset_command(self):
+        self.words = []
+        self.skip_next_word = False
+
+
+def _is_az(word):
+    return word == 'az' or word.endswith('/az')
+
+
+def az_invocation(words):
+    """``(argv, line)`` when the simple command ``[(line, word)]`` runs az, else ``(None, 0)``."""
+    index = 0
+    while index < len(words):
+        word = words[index][1]
+        if ASSIGNMENT.match(word):
+            index += 1
+        elif word == 'command' and index + 1 < len(words) and words[index + 1][1] in ('-v', '-V'):
+            return None, 0  # `command -v az` only looks az up
+        elif word in PREFIX_WORDS:
+            index += 1
+            while index < len(words) and words[index][1].startswith('-') and not _is_az(words[index][1]):
+                index += 1  # `sudo -E az`, `time -p az`
+        elif word in PREFIX_WITH_VALUE:
+            index += 2
+        else:
+            break
+    if index < len(words) and _is_az(words[index][1]):
+        return [word for _line, word in words[index + 1:]], words[index][0]
+    return None, 0
+
+
+def split_script(text):
+    """``[(line_no, argv)]``: every az invocation in ``text``, ``argv`` the words after ``az``."""
+    if not isinstance(text, str):
+        raise TypeError('script text must be str')
+    return _Scanner(text.replace('\r\n', '\n')).run()
+
+
+def words_of(text):
+    """The words of a command line without running anything (for `classify --command`)."""
+    scanner = _Scanner(text)
+    state = _CommandState()
+    while scanner.pos < len(text):
+        scanner._step(text[scanner.pos], state, 0)  # pylint: disable=protected-access
+    state.end_word()
+    return [word for _line, word in state.words]

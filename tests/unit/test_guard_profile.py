@@ -1,0 +1,171 @@
+"""Reading the az context straight from azureProfile.json and az's config."""
+import json
+
+import pytest
+
+from azext_tokenguard.guard.profile import (
+    MANAGED_IDENTITY, SERVICE_PRINCIPAL, list_subscriptions, load_context, option_values,
+    requested_subscription, subscriptions_in_resource_ids)
+
+TENANT = 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa'
+DEV_ID = '11111111-1111-1111-1111-111111111111'
+PROD_ID = '22222222-2222-2222-2222-222222222222'
+CHINA_ID = '33333333-3333-3333-3333-333333333333'
+
+
+def entry(sub_id, name, default=False, cloud='AzureCloud', user=None):
+    return {'id': sub_id, 'name': name, 'state': 'Enabled', 'isDefault': default, 'tenantId': TENANT,
+            'environmentName': cloud, 'tenantDisplayName': 'Contoso', 'tenantDefaultDomain': 'contoso.com',
+            'user': user or {'name': 'alice@contoso.com', 'type': 'user'}}
+
+
+def write_profile(config_dir, subscriptions, bom=True):
+    text = json.dumps({'subscriptions': subscriptions, 'installationId': 'x'})
+    (config_dir / 'azureProfile.json').write_bytes((b'\xef\xbb\xbf' if bom else b'') + text.encode())
+
+
+@pytest.fixture
+def config_dir(tmp_path):
+    write_profile(tmp_path, [entry(DEV_ID, 'Dev Sub', default=True), entry(PROD_ID, 'Prod'),
+                             entry(CHINA_ID, 'China', cloud='AzureChinaCloud')])
+    return tmp_path
+
+
+def context(config_dir, argv=(), env=None, cwd=None):
+    return load_context(list(argv), str(config_dir), env or {}, cwd=str(cwd or config_dir),
+                        sleep=lambda _s: None)
+
+
+def test_default_subscription_from_profile_with_bom(config_dir):
+    ctx = context(config_dir)
+    assert ctx.known
+    assert (ctx.subscription_name, ctx.subscription_id, ctx.tenant_id) == ('Dev Sub', DEV_ID, TENANT)
+    assert (ctx.tenant_display_name, ctx.identity_name, ctx.identity_type) == (
+        'Contoso', 'alice@contoso.com', 'user')
+    assert ctx.cloud == 'AzureCloud' and ctx.source == 'default subscription'
+
+
+def test_profile_without_bom(tmp_path):
+    write_profile(tmp_path, [entry(DEV_ID, 'Dev Sub', default=True)], bom=False)
+    assert context(tmp_path).subscription_id == DEV_ID
+
+
+@pytest.mark.parametrize('argv', [
+    ['group', 'delete', '--subscription', 'prod'], ['group', 'delete', '--subscription', 'PROD'],
+    ['group', 'delete', '--subscription=Prod'], ['group', 'delete', '--subscription', PROD_ID.upper()],
+    ['group', 'delete', '--subscr', 'Prod'], ['account', 'set', '-s', 'Prod'], ['account', 'show', '-n', 'prod'],
+    ['vm', 'delete', '--ids', '/subscriptions/{}/resourceGroups/rg/providers/x/vms/v'.format(PROD_ID)],
+    ['rest', '-m', 'delete', '--url', 'https://management.azure.com/subscriptions/{}/x'.format(PROD_ID)],
+])
+def test_subscription_named_on_the_command_line(config_dir, argv):
+    ctx = context(config_dir, argv)
+    assert ctx.known and ctx.subscription_id == PROD_ID and ctx.subscription_name == 'Prod'
+
+
+def test_unknown_subscription_gives_unknown_context_with_the_hint(config_dir):
+    ctx = context(config_dir, ['group', 'list', '--subscription', 'nope'])
+    assert not ctx.known and 'nope' in ctx.reason and ctx.subscription_name == 'nope'
+
+
+def test_duplicate_names_are_ambiguous(tmp_path):
+    write_profile(tmp_path, [entry(DEV_ID, 'Same', default=True), entry(PROD_ID, 'Same')])
+    assert not context(tmp_path, ['group', 'list', '--subscription', 'same']).known
+    assert context(tmp_path, ['group', 'list', '--subscription', PROD_ID]).subscription_id == PROD_ID
+
+
+def test_configured_defaults(config_dir):
+    assert context(config_dir, env={'AZURE_DEFAULTS_SUBSCRIPTION': 'Prod'}).subscription_id == PROD_ID
+    (config_dir / 'config').write_text('[defaults]\nsubscription = Prod\n')
+    ctx = context(config_dir)
+    assert ctx.subscription_id == PROD_ID and 'config' in ctx.source
+    assert context(config_dir, ['x', '--subscription', 'Dev Sub']).subscription_id == DEV_ID
+
+
+def test_local_config_dir_defaults(tmp_path):
+    config_dir = tmp_path / 'home' / '.azure'
+    config_dir.mkdir(parents=True)
+    write_profile(config_dir, [entry(DEV_ID, 'Dev Sub', default=True), entry(PROD_ID, 'Prod')])
+    project = tmp_path / 'project' / 'sub'
+    (tmp_path / 'project' / '.azure').mkdir(parents=True)
+    (tmp_path / 'project' / '.azure' / 'config').write_text('[defaults]\nsubscription=Prod\n')
+    project.mkdir()
+    assert context(config_dir, cwd=project).subscription_id == PROD_ID
+
+
+def test_active_cloud(config_dir):
+    assert context(config_dir, env={'AZURE_CLOUD_NAME': 'AzureChinaCloud'}).known is False  # no default there
+    (config_dir / 'azureProfile.json').write_text(json.dumps({'subscriptions': [
+        entry(DEV_ID, 'Dev Sub', default=True), entry(CHINA_ID, 'China', default=True, cloud='AzureChinaCloud')]}))
+    (config_dir / 'config').write_text('[cloud]\nname = AzureChinaCloud\n')
+    ctx = context(config_dir)
+    assert ctx.subscription_id == CHINA_ID and ctx.cloud == 'AzureChinaCloud'
+
+
+@pytest.mark.parametrize('user, name, kind', [
+    ({'name': 'app-id', 'type': 'servicePrincipal'}, 'app-id', SERVICE_PRINCIPAL),
+    ({'name': 'systemAssignedIdentity', 'type': 'servicePrincipal', 'assignedIdentityInfo': 'MSI'},
+     'MSI', MANAGED_IDENTITY),
+    ({'name': 'userAssignedIdentity', 'type': 'servicePrincipal', 'assignedIdentityInfo': 'MSIClient-x'},
+     'MSIClient-x', MANAGED_IDENTITY),
+    ({'name': 'systemAssignedIdentity', 'type': 'servicePrincipal'}, 'systemAssignedIdentity', MANAGED_IDENTITY),
+])
+def test_identity_types(tmp_path, user, name, kind):
+    write_profile(tmp_path, [entry(DEV_ID, 'Dev', default=True, user=user)])
+    ctx = context(tmp_path)
+    assert (ctx.identity_name, ctx.identity_type) == (name, kind)
+
+
+@pytest.mark.parametrize('content', [
+    b'', b'{', b'{"subscriptions": 5}', b'[]', b'\xff\xfe\x00', b'{"subscriptions": [' * 5000,
+    b'\x00' * 100, b'{"subscriptions": [{"id": 5}, "x", null]}'])
+def test_corrupt_profile_gives_unknown_context(tmp_path, content):
+    (tmp_path / 'azureProfile.json').write_bytes(content)
+    ctx = context(tmp_path, ['group', 'delete', '-n', 'x'])
+    assert not ctx.known and ctx.reason
+
+
+def test_missing_profile(tmp_path):
+    ctx = context(tmp_path)
+    assert not ctx.known and 'az login' in ctx.reason
+
+
+def test_huge_profile_is_refused_quickly(tmp_path, monkeypatch):
+    from azext_tokenguard.guard import profile
+    monkeypatch.setattr(profile, 'MAX_PROFILE_BYTES', 100)
+    (tmp_path / 'azureProfile.json').write_bytes(b' ' * 1000)
+    ctx = context(tmp_path)
+    assert not ctx.known and 'larger' in ctx.reason
+
+
+def test_profile_being_rewritten_is_retried(tmp_path, monkeypatch):
+    from azext_tokenguard.guard import profile
+    good = json.dumps({'subscriptions': [entry(DEV_ID, 'Dev', default=True)]}).encode()
+    reads = iter([b'', good])
+    monkeypatch.setattr(profile, 'read_bounded', lambda path, limit: next(reads) if 'Profile' in path else None)
+    assert context(tmp_path).subscription_id == DEV_ID
+
+
+def test_option_values_forms():
+    argv = ['x', '--ids', 'a', 'b', '-g', 'rg', '--name=n1', '-nN2', '--query', '-1']
+    assert option_values(argv, ('--ids',)) == ['a', 'b']
+    assert option_values(argv, ('-g', '--resource-group')) == ['rg']
+    assert option_values(argv, ('--name', '-n')) == ['n1', 'N2']
+
+
+def test_requested_subscription_and_ids():
+    assert requested_subscription(['group', 'list', '--subscription', 'a', '--subscription', 'b']) == 'b'
+    assert requested_subscription(['group', 'list', '-s', 'a']) == ''  # -s is not global
+    ids = ['/subscriptions/{}/a'.format(PROD_ID), '/SUBSCRIPTIONS/{}/b'.format(DEV_ID.upper()),
+           '/subscriptions/{}/c'.format(PROD_ID), '/subscriptions/not-a-guid/d']
+    assert subscriptions_in_resource_ids(['vm', 'delete', '--ids'] + ids) == [PROD_ID, DEV_ID]
+
+
+def test_ids_in_several_subscriptions_are_all_reported(config_dir):
+    ids = ['/subscriptions/{}/a'.format(DEV_ID), '/subscriptions/{}/b'.format(PROD_ID)]
+    ctx = context(config_dir, ['vm', 'delete', '--ids'] + ids)
+    assert ctx.subscription_id == DEV_ID and ctx.other_subscription_ids == (PROD_ID,)
+
+
+def test_list_subscriptions(config_dir):
+    names = [s['name'] for s in list_subscriptions(str(config_dir))]
+    assert names == ['Dev Sub', 'Prod', 'China']

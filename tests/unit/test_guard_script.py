@@ -1,0 +1,95 @@
+"""split_script: every az invocation in a shell script, with the line it starts on."""
+import pytest
+
+from azext_tokenguard.guard.classify import split_script
+from azext_tokenguard.guard.script import words_of
+
+SCRIPT = r'''#!/bin/bash
+set -euo pipefail
+# az group delete -n only-a-comment
+RG=$(az group show -n rg1 --query id -o tsv)
+az group create -n "my rg" -l westeurope \
+   --tags "a=b c" && az vm list | jq . ; az account show 2>/dev/null
+echo "az group delete -n just-text"
+x="$(az account show --query "[?name=='x']" -o tsv)"
+cat <<EOF
+az group delete -n inside-a-heredoc
+EOF
+if az group exists -n rg; then sudo -E az group delete -n rg --yes; fi
+FOO=1 /usr/bin/az rest -m DELETE --url '/subscriptions/x'
+`az version`
+az storage blob upload --file @file.txt --query 'a
+b'
+az keyvault purge -n kv # trailing comment
+command -v az >/dev/null
+for g in $(az group list --query '[].name' -o tsv); do az group delete -n "$g"; done
+'''
+
+
+def test_finds_every_invocation_with_its_line():
+    assert split_script(SCRIPT) == [
+        (4, ['group', 'show', '-n', 'rg1', '--query', 'id', '-o', 'tsv']),
+        (5, ['group', 'create', '-n', 'my rg', '-l', 'westeurope', '--tags', 'a=b c']),
+        (6, ['vm', 'list']),
+        (6, ['account', 'show']),
+        (8, ['account', 'show', '--query', "[?name=='x']", '-o', 'tsv']),
+        (12, ['group', 'exists', '-n', 'rg']),
+        (12, ['group', 'delete', '-n', 'rg', '--yes']),
+        (13, ['rest', '-m', 'DELETE', '--url', '/subscriptions/x']),
+        (14, ['version']),
+        (15, ['storage', 'blob', 'upload', '--file', '@file.txt', '--query', 'a\nb']),
+        (17, ['keyvault', 'purge', '-n', 'kv']),
+        (19, ['group', 'list', '--query', '[].name', '-o', 'tsv']),
+        (19, ['group', 'delete', '-n', '$g']),
+    ]
+
+
+def test_continuation_lines_report_the_first_line():
+    script = 'echo start\naz group delete \\\n  -n rg1 \\\n  --yes\naz group list\n'
+    assert split_script(script) == [(2, ['group', 'delete', '-n', 'rg1', '--yes']), (5, ['group', 'list'])]
+
+
+def test_separators():
+    script = 'az a b; az c d && az e || az f | az g & az h\n'
+    assert [argv[0] for _line, argv in split_script(script)] == ['a', 'c', 'e', 'f', 'g', 'h']
+
+
+def test_quoting_and_escapes():
+    script = "az x --query \"a \\\"b\\\" c\" $'tab\\there' 'it''s' plain\\ space\n"
+    assert split_script(script) == [(1, ['x', '--query', 'a "b" c', 'tab\there', 'its', 'plain space'])]
+
+
+def test_redirections_are_not_arguments():
+    script = 'az account clear 2>/dev/null\naz group list >out.json 2>&1 </dev/null\n'
+    assert split_script(script) == [(1, ['account', 'clear']), (2, ['group', 'list'])]
+
+
+def test_heredoc_bodies_are_skipped():
+    script = 'cat <<-EOF >x\n\taz group delete -n a\n\tEOF\naz group list\ncat <<\'END\'\naz vm delete\nEND\n'
+    assert split_script(script) == [(4, ['group', 'list'])]
+
+
+def test_nested_substitutions_and_backticks():
+    script = 'echo "$(echo $(az group list))" `az vm list`\n'
+    assert sorted(argv[0] for _line, argv in split_script(script)) == ['group', 'vm']
+
+
+def test_crlf_and_not_az():
+    script = 'azure group delete\r\naz-cli x\r\nmyaz y\r\naz group list\r\n'
+    assert split_script(script) == [(4, ['group', 'list'])]
+
+
+@pytest.mark.parametrize('text', ['az "unterminated', "az 'open", 'az $(group', 'az ${x', '\\', 'az `x',
+                                  '$(' * 500, '"' * 1001, '\x00az\x00', ''])
+def test_malformed_input_ends_without_error(text):
+    split_script(text)
+
+
+def test_rejects_non_text():
+    with pytest.raises(TypeError):
+        split_script(b'az group list')
+
+
+def test_words_of():
+    assert words_of('group delete -n "a b"') == ['group', 'delete', '-n', 'a b']
+    assert words_of('   ') == []

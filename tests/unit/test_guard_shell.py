@@ -1,0 +1,94 @@
+"""shell-init output, pin exports, and launching the guard standalone (stdlib only)."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+from azext_tokenguard.guard.exitcodes import ExitCode
+from azext_tokenguard.guard.pin import PinError, pin_exports
+from azext_tokenguard.guard.shell_init import ShellInitError, launch_path, shell_init
+
+LAUNCH = launch_path()
+
+
+@pytest.mark.parametrize('shell', ['bash', 'zsh'])
+def test_shell_init_text(shell):
+    text = shell_init(shell, '/opt/az python/bin/python3', LAUNCH, '/usr/bin/az')
+    assert 'function az {' in text
+    assert '"$__tokenguard_python" -I -S "$__tokenguard_launch" "$@"' in text
+    assert '__tokenguard_run_az "$@"' in text and '"$__tokenguard_az" "$@"' in text
+    assert "__tokenguard_python='/opt/az python/bin/python3'" in text
+    assert '_ARGCOMPLETE' in text and 'unalias az' in text
+    assert 'shell-init --shell {}'.format(shell) in text
+    for code in ExitCode.REFUSALS:
+        assert str(code) in text
+
+
+def test_shell_init_rejects_bad_input():
+    with pytest.raises(ShellInitError):
+        shell_init('fish', sys.executable, LAUNCH, '')
+    with pytest.raises(ShellInitError):
+        shell_init('bash', '', LAUNCH, '')
+    with pytest.raises(ShellInitError):
+        shell_init('bash', sys.executable, 'a\nrm -rf ~', '')
+
+
+def test_shell_init_runs_in_bash(tmp_path):
+    fake_az = tmp_path / 'az'
+    fake_az.write_text('#!/bin/sh\nfor a in "$@"; do printf "[%s]" "$a"; done; exit 7\n')
+    fake_az.chmod(0o755)
+    init = shell_init('bash', sys.executable, LAUNCH, str(fake_az))
+    script = init + '\naz group list --query "[?a==\'b c\']" @f.txt ""; echo " status=$?"\n'
+    env = dict(os.environ, AZURE_CONFIG_DIR=str(tmp_path))
+    result = subprocess.run(['bash', '--norc', '-c', script], env=env, capture_output=True, text=True,
+                            stdin=subprocess.DEVNULL, timeout=60, check=False)
+    assert result.stdout == "[group][list][--query][[?a=='b c']][@f.txt][] status=7\n"
+
+
+def test_shell_fallback_when_guard_is_gone(tmp_path):
+    fake_az = tmp_path / 'az'
+    fake_az.write_text('#!/bin/sh\necho ran "$@"\n')
+    fake_az.chmod(0o755)
+    init = shell_init('bash', '/nonexistent/python', LAUNCH, str(fake_az))
+    script = init + '\naz group list; az group delete -n x; echo "s=$?"; az rest -m DELETE -u x; echo "s=$?"\n'
+    result = subprocess.run(['bash', '--norc', '-c', script], capture_output=True, text=True, timeout=60,
+                            check=False)
+    assert result.stdout == 'ran group list\ns=44\ns=44\n'
+    assert result.stderr.count('guard cannot run') == 1
+
+
+def test_pin_exports():
+    assert pin_exports('bash', subscription='Prod Sub') == "export TOKENGUARD_EXPECT_SUBSCRIPTION='Prod Sub'\n"
+    assert pin_exports('zsh', tenant='contoso.com') == 'export TOKENGUARD_EXPECT_TENANT=contoso.com\n'
+    assert pin_exports('bash', clear=True) == 'unset TOKENGUARD_EXPECT_SUBSCRIPTION TOKENGUARD_EXPECT_TENANT\n'
+    assert pin_exports('bash', subscription="a'; rm -rf ~; '") == (
+        "export TOKENGUARD_EXPECT_SUBSCRIPTION='a'\"'\"'; rm -rf ~; '\"'\"''\n")
+    for bad in (dict(shell='fish', clear=True), dict(shell='bash'), dict(shell='bash', subscription=' '),
+                dict(shell='bash', subscription='a\nb'), dict(shell='bash', clear=True, tenant='t')):
+        with pytest.raises(PinError):
+            pin_exports(**bad)
+
+
+def test_launch_is_standalone_and_imports_no_azure(tmp_path):
+    probe = (
+        'import runpy, sys\n'
+        'sys.argv = ["launch.py", "group", "list"]\n'
+        'try:\n'
+        '    runpy.run_path({!r}, run_name="__main__")\n'
+        'except SystemExit as exit:\n'
+        '    code = exit.code\n'
+        'loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("azure", "knack", "colorama", "msal", '
+        '"azext_tokenguard"))\n'
+        'print(code, loaded)\n').format(LAUNCH)
+    env = dict(os.environ, AZURE_CONFIG_DIR=str(tmp_path))
+    result = subprocess.run([sys.executable, '-I', '-S', '-c', probe], env=env, capture_output=True, text=True,
+                            timeout=60, check=False)
+    assert result.stdout == '0 []\n', result.stderr
+
+
+def test_launch_exit_codes(tmp_path):
+    env = dict(os.environ, AZURE_CONFIG_DIR=str(tmp_path))
+    run = subprocess.run([sys.executable, '-I', '-S', LAUNCH, 'group', 'delete', '-n', 'x'], env=env,
+                         capture_output=True, text=True, timeout=60, check=False, start_new_session=True)
+    assert run.returncode == ExitCode.REFUSED_NO_TERMINAL and run.stdout == '' and 'Traceback' not in run.stderr
