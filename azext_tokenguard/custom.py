@@ -186,14 +186,12 @@ def scan(paths=None, fail_on=None, sarif=None):
 
 def _write_sarif(path, findings):
     import json
-    from azure.cli.core.azclierror import FileOperationError
     from azext_tokenguard.cleanup import write_private_file_atomic
     from azext_tokenguard.sarif import to_sarif
     try:
         write_private_file_atomic(path, json.dumps(to_sarif(findings, _version()), indent=2).encode())
     except OSError as error:
-        raise FileOperationError(f"Cannot write SARIF file {path}: {error.strerror}.",
-                                 recommendation="Pass a --sarif path in a directory you can write to.") from None
+        raise _cannot_write(path, error) from None
 
 
 def _fail_on_findings(findings, level):
@@ -415,10 +413,19 @@ def pin(cmd, subscription=None, tenant=None, clear=False, shell="bash"):
 def _policy_call(change, *args):
     from azext_tokenguard.guard import policy
     from azext_tokenguard.guard.profile import default_config_dir
+    config_dir = default_config_dir(os.environ)
     try:
-        return change(policy, default_config_dir(os.environ), *args)
+        return change(policy, config_dir, *args)
     except policy.PolicyError as error:
         raise _guard_error(error, "Run 'az tokenguard policy show' to see the policy.") from None
+    except OSError as error:  # a full disk, a read-only config dir: the old policy file is left as it was
+        raise _cannot_write(policy.policy_path(config_dir), error) from None
+
+
+def _cannot_write(path, error):
+    from azure.cli.core.azclierror import FileOperationError
+    return FileOperationError(f"Cannot write {path}: {error.strerror}. Nothing was changed.",
+                              recommendation="Free some disk space or make the directory writable, then try again.")
 
 
 def protect(subscription):
@@ -447,6 +454,9 @@ def refresh_classifier_data(cmd):
     from azext_tokenguard.guard.classify import user_confirm_commands_path
     document = export_confirmation_commands(cmd.cli_ctx)
     path = user_confirm_commands_path(az_profile.config_dir())
-    write_export(document, path)
+    try:
+        write_export(document, path)
+    except OSError as error:
+        raise _cannot_write(path, error) from None
     return {"path": path, "azVersion": document["azVersion"], "commandCount": document["commandCount"],
             "destructiveCommands": len(document["destructive"])}

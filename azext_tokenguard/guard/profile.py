@@ -25,9 +25,10 @@ MAX_CONFIG_BYTES = 1024 * 1024
 DEFAULT_CLOUD = 'AzureCloud'
 # az rewrites azureProfile.json in place (open 'w' + json.dump, see
 # azure/cli/core/_session.py), not by rename: a reader can catch it empty or
-# half written.  Re-read a few times before calling it corrupt.
-PROFILE_READ_ATTEMPTS = 3
-PROFILE_RETRY_DELAY_S = 0.03
+# half written.  Re-read until a whole document comes back: short polls, because
+# a writer finishes within milliseconds, bounded at 0.25 s before calling it corrupt.
+PROFILE_READ_ATTEMPTS = 50
+PROFILE_RETRY_DELAY_S = 0.005
 
 USER_TYPE = 'user'
 SERVICE_PRINCIPAL = 'servicePrincipal'
