@@ -8,6 +8,7 @@ import msal
 import pytest
 
 from azext_tokenguard import cache_scan as cs
+from tests.unit.files import write
 
 NOW = 1_800_000_000.0
 AZ_CLIENT = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
@@ -38,15 +39,6 @@ def msal_cache_json(now=NOW, expires_in=3600, username="alice@contoso.com", uid=
                      "client_info": client_info, "expires_in": expires_in, "token_type": "Bearer"},
     }, now=now)
     return cache.serialize()
-
-
-def write(path, content, mode=0o600):
-    os.makedirs(os.path.dirname(str(path)), exist_ok=True)
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    with open(path, "wb") as handle:
-        handle.write(data)
-    os.chmod(path, mode)
-    return str(path)
 
 
 def config_dir(tmp_path):

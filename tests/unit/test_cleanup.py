@@ -10,6 +10,7 @@ import pytest
 
 from azext_tokenguard import cache_scan, cleanup
 from azext_tokenguard import token_files as tf
+from tests.unit.files import write
 
 NOW = 1_800_000_000.0
 RT_SECRET = "cleanup-refresh-token-secret-1"
@@ -25,15 +26,6 @@ def msal_cache_json():
                "response": {"access_token": "at-value-123456789", "refresh_token": RT_SECRET,
                             "client_info": client_info, "expires_in": 3600}}, now=NOW)
     return cache.serialize()
-
-
-def write(path, content, mode=0o600):
-    os.makedirs(os.path.dirname(str(path)), exist_ok=True)
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    with open(path, "wb") as handle:
-        handle.write(data)
-    os.chmod(path, mode)
-    return str(path)
 
 
 def read(path):
