@@ -246,7 +246,8 @@ ARGUMENT_RULES = (rest_rule, deployment_rule, stack_rule, delete_option_rule)
 
 def _display(argv):
     import shlex  # only the classify command needs it, not the guard
-    return 'az ' + shlex.join(argv) if argv else 'az'
+    from .redact import redact_argv
+    return 'az ' + shlex.join(redact_argv(argv)) if argv else 'az'
 
 
 def classify_to_dict(argv, confirm_commands=None):

@@ -99,7 +99,8 @@ def targets(argv):
 
 def command_display(argv):
     import shlex  # only needed when asking
-    text = clean('az ' + shlex.join(argv))
+    from .redact import redact_argv
+    text = clean('az ' + shlex.join(redact_argv(argv)))
     return text if len(text) <= MAX_COMMAND_DISPLAY else text[:MAX_COMMAND_DISPLAY - 3] + '...'
 
 

@@ -1,0 +1,53 @@
+"""Hide secret values in az command lines before they are shown or written anywhere.
+
+Used for the confirmation prompt, `az tokenguard classify` output and the audit log. Errs on the side of
+hiding: a redacted non-secret costs nothing, a shown secret cannot be taken back. Standard library only.
+"""
+import re
+
+REDACTED = '***'
+# Option names whose value is a secret: exact names, and words that mark one wherever they appear.
+SECRET_OPTIONS = frozenset(('-p', '--value', '--key', '--sas', '--pat'))
+SECRET_WORDS = ('password', 'secret', 'token', 'connection-string', 'sas-', 'credential', 'passphrase')
+SECRET_SUFFIXES = ('-key', '-sas', '-pat')
+# Values that are secrets whatever option carries them: JWTs and bearer/authorization header values.
+# Group 1, where present, is a label that stays visible ("AccountKey=***").
+_SECRET_VALUE = re.compile(r'eyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}\.?[A-Za-z0-9_-]*'
+                           r'|(?i:bearer|basic)\s+\S+|(?i:authorization)\s*[:=]\s*\S+'
+                           r'|((?i:AccountKey|SharedAccessKey|SharedAccessSignature|Password|sig)=)[^;&\s]+')
+
+
+def is_secret_option(name):
+    name = name.lower()
+    if name in SECRET_OPTIONS:
+        return True
+    bare = name.lstrip('-')
+    return bare.endswith(SECRET_SUFFIXES) or any(word in bare for word in SECRET_WORDS)
+
+
+def redact_value(text):
+    """A value with any embedded token, key or bearer header hidden."""
+    return _SECRET_VALUE.sub(lambda match: (match.group(1) or '') + REDACTED, text)
+
+
+def redact_argv(argv):
+    """argv with the values of secret-bearing options (``--x v``, ``--x=v``, ``-pv``) replaced by ***."""
+    redacted, hide_next = [], False
+    for word in argv:
+        if hide_next:
+            redacted.append(REDACTED)
+            hide_next = False
+            continue
+        if word.startswith('--') and '=' in word:
+            name, _, _value = word.partition('=')
+            redacted.append(name + '=' + REDACTED if is_secret_option(name) else redact_value(word))
+            continue
+        if word.startswith('-') and not word.startswith('--') and len(word) > 2 and is_secret_option(word[:2]):
+            redacted.append(word[:2] + REDACTED)  # -pVALUE
+            continue
+        if word.startswith('-') and is_secret_option(word):
+            redacted.append(word)
+            hide_next = True
+            continue
+        redacted.append(redact_value(word))
+    return redacted

@@ -1,0 +1,123 @@
+"""No secret ever shown: every tokenguard command, and the guard in front of many az commands, run with
+--debug and --verbose; nothing they print or write holds a token, refresh token, id token, client secret or
+password. The one exception is get-token's accessToken field."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import login
+from tests.emulator import data
+
+PASSWORD = "Tg-Sentinel-Passw0rd!"  # a password typed into guarded az commands; must never be echoed back
+
+
+class SecretWatch:
+    """Collects every secret az holds (they change as tokens are refreshed) and everything shown."""
+
+    def __init__(self, az):
+        self.az = az
+        self.secrets = {sp.secret for sp in data.SERVICE_PRINCIPALS} | {PASSWORD}
+        self.shown = []
+
+    def harvest(self):
+        path = self.az.config_dir / "msal_token_cache.json"
+        if path.exists():
+            cache = json.loads(path.read_text())
+            for section in ("AccessToken", "RefreshToken", "IdToken"):
+                self.secrets.update(entry["secret"] for entry in cache.get(section, {}).values())
+
+    def run(self, *args, allow_access_token=False, **kwargs):
+        self.harvest()
+        result = self.az.run(*args, "--debug", "--verbose", check=False, **kwargs)
+        stdout = result.stdout
+        # az's own --debug echoes the argv the user typed ("Command arguments: [...]"); that line is az's,
+        # not tokenguard's, so it is left out. Everything tokenguard prints stays in.
+        stderr = "\n".join(line for line in result.stderr.splitlines()
+                           if not line.startswith("DEBUG: cli.knack.cli: Command arguments:"))
+        if allow_access_token and result.returncode == 0:
+            parsed = json.loads(stdout)
+            self.secrets.add(parsed.pop("accessToken"))  # the exception: only this field may hold it
+            stdout = json.dumps(parsed)
+        self.shown.append((" ".join(args), stdout + stderr))
+        self.harvest()
+        return result
+
+    def show(self, label, text):
+        self.shown.append((label, text))
+
+    def leaks(self):
+        return [(label, secret[:12] + "...") for label, text in self.shown for secret in self.secrets
+                if secret and secret in text]
+
+
+@pytest.fixture
+def watch(user_az):
+    login(user_az, "servicePrincipal")  # a user and a service principal, as on a real workstation
+    return SecretWatch(user_az)
+
+
+def test_no_tokenguard_command_shows_a_secret(watch, tmp_path):
+    az = watch.az
+    sarif = tmp_path / "scan.sarif"
+    token = az.run("account", "get-access-token", "--query", "accessToken", "-o", "tsv").stdout
+    watch.run("tokenguard", "status")
+    watch.run("tokenguard", "status", "-o", "table")
+    watch.run("tokenguard", "get-token", allow_access_token=True)
+    watch.run("tokenguard", "get-token", "--resource", "graph", "--min-validity", "10m", allow_access_token=True)
+    watch.run("tokenguard", "get-token", "--subscription", "fabrikam-sandbox", allow_access_token=True)
+    watch.run("tokenguard", "get-token", "--resource", "User.Read")
+    watch.run("tokenguard", "get-token", "--min-validity", "3h")
+    watch.run("tokenguard", "get-token", "--list-resources")
+    watch.run("tokenguard", "decode", stdin=token)
+    watch.run("tokenguard", "decode", "-o", "table", stdin=token)
+    watch.run("tokenguard", "scan", "--sarif", str(sarif))
+    watch.run("tokenguard", "scan", "-o", "table")
+    watch.run("tokenguard", "classify", "--command", f"login --service-principal -u app -p {PASSWORD} --tenant t")
+    watch.run("tokenguard", "shell-init", "--shell", "bash")
+    watch.run("tokenguard", "pin", "--subscription", "contoso-dev")
+    watch.run("tokenguard", "protect", "--subscription", "*-prod")
+    watch.run("tokenguard", "policy", "show")
+    watch.run("tokenguard", "exec", "--", sys.executable, "-c",
+              "import os, urllib.request as u; r = u.Request(os.environ['IDENTITY_ENDPOINT'] + "
+              "'?api-version=2019-08-01&resource=https://management.azure.com', "
+              "headers={'X-IDENTITY-HEADER': os.environ['IDENTITY_HEADER']}); "
+              "print(len(u.urlopen(r).read()) > 0)")
+    watch.run("tokenguard", "logout", "--all", "--dry-run")
+    watch.run("tokenguard", "logout", "--all", "--yes")
+    for path in list((az.config_dir / "tokenguard").iterdir()) + [sarif]:
+        watch.show(f"file {path.name}", path.read_text(errors="replace"))
+    assert len(watch.secrets) > 5
+    assert watch.leaks() == []
+
+
+GUARDED = [
+    ["group", "list"],
+    ["group", "delete", "-n", "rg1", "--yes"],
+    ["login", "--service-principal", "-u", data.DEPLOY_BOT.app_id, "-p", PASSWORD, "--tenant", "t"],
+    ["vm", "create", "-g", "rg1", "-n", "vm1", "--image", "Ubuntu2204", "--admin-password", PASSWORD],
+    ["vm", "create", "-g", "rg1", "-n", "vm1", f"--admin-password={PASSWORD}", "--subscription", "contoso-prod"],
+    ["storage", "account", "create", "-n", "s", "-g", "rg1", "--subscription", "contoso-prod"],
+    ["rest", "--method", "delete", "--url", "/subscriptions/x", "--headers", f"Authorization=Bearer {PASSWORD}"],
+    ["account", "show"],
+]
+
+
+def test_the_guard_never_shows_a_secret(watch, session_env):
+    launch = next(line.split("=", 1)[1].strip("'") for line in
+                  watch.az.run("tokenguard", "shell-init", "--shell", "bash").stdout.splitlines()
+                  if line.startswith("__tokenguard_launch="))
+    watch.az.run("tokenguard", "protect", "--subscription", "contoso-prod")
+    env = {**watch.az.env, "TOKENGUARD_CONTEXT_LINE": "always"}
+    watch.harvest()
+    for argv in GUARDED:
+        for flag in ("--debug", "--verbose"):
+            result = subprocess.run([sys.executable, "-I", "-S", launch, *argv, flag], env=env, text=True,
+                                    capture_output=True, start_new_session=True, stdin=subprocess.DEVNULL,
+                                    check=False)
+            assert result.stdout == ""  # the guard writes only to stderr and the terminal
+            watch.show("guard " + " ".join(argv), result.stderr)
+    for path in (watch.az.config_dir / "tokenguard").iterdir():
+        watch.show(f"file {path.name}", path.read_text(errors="replace"))
+    assert watch.leaks() == []

@@ -1,0 +1,37 @@
+"""Unit tests of command-line redaction (audit log, prompts, classify output)."""
+import pytest
+
+from azext_tokenguard.guard.redact import redact_argv, redact_value
+
+JWT = "eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJ4In0.c2lnbmF0dXJl"
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["login", "-u", "app", "-p", "S3cret!", "--tenant", "t"], ["login", "-u", "app", "-p", "***", "--tenant", "t"]),
+    (["login", "-pS3cret!"], ["login", "-p***"]),
+    (["vm", "create", "--admin-password=S3cret!"], ["vm", "create", "--admin-password=***"]),
+    (["ad", "sp", "credential", "reset", "--password", "x"], ["ad", "sp", "credential", "reset", "--password", "***"]),
+    (["storage", "blob", "list", "--account-key", "k=="], ["storage", "blob", "list", "--account-key", "***"]),
+    (["storage", "blob", "list", "--sas-token", "sv=1&sig=x"], ["storage", "blob", "list", "--sas-token", "***"]),
+    (["webapp", "config", "--connection-string", "Server=x;Password=y"],
+     ["webapp", "config", "--connection-string", "***"]),
+    (["keyvault", "secret", "set", "--vault-name", "kv", "-n", "s", "--value", "v"],
+     ["keyvault", "secret", "set", "--vault-name", "kv", "-n", "s", "--value", "***"]),
+    (["ad", "app", "credential", "reset", "--client-secret", "x", "--key", "k"],
+     ["ad", "app", "credential", "reset", "--client-secret", "***", "--key", "***"]),
+    (["group", "delete", "-n", "rg1", "--yes"], ["group", "delete", "-n", "rg1", "--yes"]),
+])
+def test_secret_options_lose_their_values(argv, expected):
+    assert redact_argv(argv) == expected
+
+
+def test_tokens_and_headers_are_hidden_wherever_they_appear():
+    argv = ["rest", "--url", "https://x", "--headers", f"Authorization=Bearer {JWT}", "--body", JWT]
+    shown = " ".join(redact_argv(argv))
+    assert JWT not in shown and "Bearer eyJ" not in shown
+    assert "AccountKey=***" in redact_value("DefaultEndpointsProtocol=https;AccountKey=abc==;EndpointSuffix=x")
+
+
+def test_plain_arguments_are_untouched():
+    argv = ["account", "list", "--query", "[?name=='x'].id", "-o", "tsv"]
+    assert redact_argv(argv) == argv
