@@ -136,3 +136,16 @@ def test_long_loop_never_sees_401(new_az, emulator, identity):
     assert set(statuses) == {200}, statuses
     assert len(tokens) >= 2  # the 70-second tokens really were replaced along the way
     assert not [r for r in emulator.requests(service="arm") if r["status"] == 401]
+
+
+@pytest.mark.parametrize("cloud, graph, keyvault", [
+    ("AzureUSGovernment", "https://graph.microsoft.us/", "https://vault.usgovcloudapi.net"),
+    ("AzureChinaCloud", "https://microsoftgraph.chinacloudapi.cn", "https://vault.azure.cn"),
+])
+def test_aliases_follow_a_sovereign_cloud(anonymous_az, cloud, graph, keyvault):
+    anonymous_az.run("cloud", "set", "-n", cloud, "--only-show-errors")
+    rows = {r["alias"]: r["resource"] for r in anonymous_az.json("tokenguard", "get-token", "--list-resources")}
+    assert rows["graph"] == graph and rows["keyvault"] == keyvault
+    assert not any("windows.net" in (value or "") or "graph.microsoft.com" in (value or "")
+                   for alias, value in rows.items() if alias in ("graph", "keyvault", "sql", "arm"))
+    assert rows["devops"] is None  # no value for this cloud: none is made up
