@@ -3,6 +3,7 @@
 Everything runs on this machine: the emulator listens on 127.0.0.1, and any attempt to reach another
 host goes to a recording proxy that refuses it.
 """
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -11,6 +12,7 @@ from tests.conftest import login
 from tests.harness.az import Az, offline_env, prepare_offline_cloud
 from tests.harness.egress import EgressRecorder
 from tests.harness.emulator import EmulatorProcess
+from tests.harness.shell import without_terminal
 from tests.harness.wheel import build_wheel
 
 
@@ -38,11 +40,36 @@ def demo_steps(az):
     print("\n# What is inside the ARM token?\n$ az tokenguard get-token --query accessToken -o tsv "
           "| az tokenguard decode -o table", flush=True)
     print(az.run("tokenguard", "decode", "-o", "table", stdin=token).stdout.rstrip(), flush=True)
+    demo_guard(az)
     login(az, "servicePrincipal")
     show(az, "tokenguard", "scan", "-o", "table",
          title="A service principal signs in too; what token material is on disk now?")
     show(az, "tokenguard", "logout", "--all", "--yes", "-o", "table", title="Leave nothing behind")
     show(az, "tokenguard", "scan", "-o", "table", title="Scan again")
+
+
+DEPLOY_SCRIPT = """#!/bin/bash
+az group create -n rg-demo -l westeurope
+az group list -o table
+az rest --method DELETE \\
+   --url /subscriptions/x/resourceGroups/old
+az group delete -n rg1 --yes
+"""
+
+
+def demo_guard(az):
+    script = Path(az.env["HOME"]) / "deploy.sh"
+    script.write_text(DEPLOY_SCRIPT)
+    show(az, "tokenguard", "classify", "--file", str(script), "-o", "table",
+         title="Which az commands in deploy.sh are destructive?")
+    guarded = f'eval "$(az tokenguard shell-init --shell bash)"; az group delete -n rg1 --yes'
+    for title, extra in (("A guarded script with no terminal is refused", {}),
+                         ("...and goes through when TOKENGUARD_CONFIRM names the subscription",
+                          {"TOKENGUARD_CONFIRM": "contoso-dev"})):
+        print(f"\n# {title}\n$ bash -c '{guarded}'", flush=True)
+        result = subprocess.run(["bash", "-c", guarded], capture_output=True, text=True, check=False,
+                                **without_terminal({**az.env, **extra}))
+        print((result.stderr + result.stdout).rstrip() + f"\n(exit status {result.returncode})", flush=True)
 
 
 def main():
