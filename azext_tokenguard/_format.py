@@ -56,3 +56,9 @@ def logout_table(result):
 def classify_table(result):
     return [OrderedDict(([("Line", r["line"])] if "line" in r else []) +
                         [("Class", r["class"]), ("Command", r["command"]), ("Reason", r["reason"])]) for r in result]
+
+
+def audit_table(result):
+    return [OrderedDict([("Time", r.get("time")), ("Decision", r.get("decision")), ("How", r.get("how")),
+                         ("Subscription", r.get("subscription") or r.get("subscriptionId")),
+                         ("Command", r.get("command"))]) for r in result]

@@ -310,13 +310,21 @@ examples:
 
 helps["tokenguard policy set"] = """
 type: command
-short-summary: Change when the context line is printed before az commands.
+short-summary: Change the guard's settings - the context line and the sign-in rules.
 parameters:
   - name: --context-line
     short-summary: auto (the default, only when stderr is a terminal), always, destructive-only or off.
+  - name: --device-code
+    short-summary: warn (the default) warns about phishing and asks; deny refuses device code sign-in here.
+  - name: --ci-user-login
+    short-summary: warn (the default) warns when a user is signed in on a CI agent; deny refuses az commands.
 examples:
   - name: Show the context line only before destructive commands.
     text: az tokenguard policy set --context-line destructive-only
+  - name: Forbid device code sign-in on this machine.
+    text: az tokenguard policy set --device-code deny
+  - name: Refuse az commands on a build agent where a person's account is signed in.
+    text: az tokenguard policy set --ci-user-login deny
 """
 
 helps["tokenguard policy reset"] = """
@@ -325,4 +333,28 @@ short-summary: Start over with the default policy; a corrupt policy file is move
 examples:
   - name: Reset the policy.
     text: az tokenguard policy reset
+"""
+
+helps["tokenguard audit"] = """
+type: group
+short-summary: The audit trail of the guard's decisions.
+"""
+
+helps["tokenguard audit show"] = """
+type: command
+short-summary: Show who confirmed or refused what, where - destructive commands, device code sign-ins, pins.
+long-summary: >
+    Each line of AZURE_CONFIG_DIR/tokenguard/audit.log (0600, rotated at 1 MiB) holds the time, the tenant
+    and subscription, the decision, how it was reached (at the terminal, by TOKENGUARD_CONFIRM, no terminal,
+    a pin, a policy) and the command line with secret values redacted. Unreadable lines are skipped and counted.
+parameters:
+  - name: --since
+    short-summary: Only decisions since then - a duration back from now (30m, 1h, 2d) or an ISO 8601 time.
+  - name: --decision
+    short-summary: Only confirmed or only refused decisions.
+examples:
+  - name: What was refused in the last hour?
+    text: az tokenguard audit show --since 1h --decision refused -o table
+  - name: Every decision since a point in time, as JSON.
+    text: az tokenguard audit show --since 2026-11-23T08:00:00Z
 """

@@ -67,6 +67,14 @@ def load_arguments(self, _):
                        help="Subscription name, id, or a pattern such as '*-prod'.")
             c.ignore("_subscription")
     with self.argument_context("tokenguard policy set") as c:
+        c.argument("device_code", options_list=["--device-code"], arg_type=get_enum_type(["warn", "deny"]),
+                   help="Device code sign-in through the guard: warn and ask, or deny on this machine.")
+        c.argument("ci_user_login", options_list=["--ci-user-login"], arg_type=get_enum_type(["warn", "deny"]),
+                   help="A user signed in on a CI agent: warn, or refuse az commands.")
         c.argument("context_line", options_list=["--context-line"],
                    arg_type=get_enum_type(["auto", "always", "destructive-only", "off"]),
                    help="When the guard prints the context line: auto (the default: when stderr is a terminal), always, destructive-only or off.")
+    with self.argument_context("tokenguard audit show") as c:
+        c.argument("since", options_list=["--since"], help="Only decisions since then: a duration back (1h, 2d) or an ISO 8601 time.")
+        c.argument("decision", options_list=["--decision"], arg_type=get_enum_type(["confirmed", "refused"]),
+                   help="Only this decision.")

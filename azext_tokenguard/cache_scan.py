@@ -22,6 +22,7 @@ import jwt
 import msal
 
 from . import token_files as tf
+from .guard.signin import detect_ci  # one list of CI systems, shared with the guard
 
 # --- severities ----------------------------------------------------------------
 SEVERITIES = ("info", "low", "medium", "high")
@@ -92,10 +93,6 @@ SECONDS_PER_DAY = 86400.0
 SKIP_DIR_NAMES = frozenset({"cliextensions", "__pycache__", "site-packages", "node_modules", ".git"})
 
 # --- CI detection -------------------------------------------------------------------
-CI_ENV_VARS = ("CI", "TF_BUILD", "GITHUB_ACTIONS", "GITLAB_CI", "JENKINS_URL", "BUILDKITE",
-               "CIRCLECI", "TRAVIS", "TEAMCITY_VERSION", "BITBUCKET_BUILD_NUMBER",
-               "CODEBUILD_BUILD_ID", "SYSTEM_TEAMFOUNDATIONCOLLECTIONURI", "DRONE", "APPVEYOR")
-_FALSY = ("", "0", "false", "no", "off")
 
 # --- MSAL format -----------------------------------------------------------------
 _CT = msal.TokenCache.CredentialType
@@ -106,14 +103,6 @@ _SECRET_SECTIONS = (_CT.ACCESS_TOKEN, _CT.REFRESH_TOKEN, _CT.ID_TOKEN)
 def fingerprint(value: str) -> str:
     """Short sha256 prefix: tells secrets apart without revealing them."""
     return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:FINGERPRINT_HEX]
-
-
-def detect_ci(env: Mapping[str, str]) -> Optional[str]:
-    """Name of the first CI marker variable set in env, else None."""
-    for name in CI_ENV_VARS:
-        if str(env.get(name, "")).strip().lower() not in _FALSY:
-            return name
-    return None
 
 
 def severity_at_least(findings: Iterable[dict], level: str) -> bool:

@@ -1,6 +1,6 @@
 """Command table: one line of wiring per command."""
-from azext_tokenguard._format import (classify_table, decode_table, get_token_table, logout_table, scan_table,
-                                      status_table)
+from azext_tokenguard._format import (audit_table, classify_table, decode_table, get_token_table, logout_table,
+                                      scan_table, status_table)
 
 
 def load_command_table(self, _):
@@ -21,3 +21,5 @@ def load_command_table(self, _):
         g.custom_show_command("show", "policy_show")
         g.custom_command("set", "policy_set")
         g.custom_command("reset", "policy_reset")
+    with self.command_group("tokenguard audit") as g:
+        g.custom_command("show", "audit_show", table_transformer=audit_table)

@@ -19,7 +19,23 @@ logger = get_logger(__name__)
 def show_status(cmd):
     account = az_profile.current_account(cmd.cli_ctx)
     config_dir, encrypted, platform = az_profile.token_cache_settings(cmd.cli_ctx)
-    return build_status(account, cmd.cli_ctx.cloud.name, config_dir, encrypted, platform)
+    status = build_status(account, cmd.cli_ctx.cloud.name, config_dir, encrypted, platform)
+    _check_ci_user(status["identity"], config_dir)
+    return status
+
+
+def _check_ci_user(identity, config_dir):
+    """A user's refresh token on a build agent: the same warning, or refusal, as the guard gives."""
+    from azext_tokenguard.guard.policy import RULE_DENY, load_policy
+    from azext_tokenguard.guard.signin import ci_user_message, detect_ci
+    ci_name = detect_ci(os.environ)
+    if not ci_name or identity["type"] != "user":
+        return
+    if load_policy(config_dir).ci_user_login == RULE_DENY:
+        raise ValidationError(ci_user_message(ci_name, identity["name"], refused=True).replace("tokenguard: ", ""),
+                              recommendation="Run 'az logout', then sign in with a service principal or managed "
+                                             "identity.")
+    logger.warning(ci_user_message(ci_name, identity["name"], refused=False).replace("tokenguard: ", ""))
 
 
 # --- get-token ----------------------------------------------------------------------------------------
@@ -440,8 +456,12 @@ def policy_show():
     return _policy_call(lambda policy, config_dir: policy.policy_show(config_dir))
 
 
-def policy_set(context_line):
-    return _policy_call(lambda policy, config_dir: policy.set_context_line(config_dir, context_line))
+def policy_set(context_line=None, device_code=None, ci_user_login=None):
+    if context_line is None and device_code is None and ci_user_login is None:
+        raise RequiredArgumentMissingError("Nothing to set.",
+                                           recommendation="Pass --context-line, --device-code or --ci-user-login.")
+    return _policy_call(lambda policy, config_dir: policy.set_settings(config_dir, context_line, device_code,
+                                                                       ci_user_login))
 
 
 def policy_reset():
@@ -460,3 +480,33 @@ def refresh_classifier_data(cmd):
         raise _cannot_write(path, error) from None
     return {"path": path, "azVersion": document["azVersion"], "commandCount": document["commandCount"],
             "destructiveCommands": len(document["destructive"])}
+
+
+# --- audit --------------------------------------------------------------------------------------------
+
+def audit_show(since=None, decision=None):
+    from azext_tokenguard.guard import audit
+    from azext_tokenguard.guard.profile import default_config_dir
+    records, skipped = audit.read_records(default_config_dir(os.environ), _since_timestamp(since), decision)
+    if skipped:
+        logger.warning("Skipped %d unreadable line(s) of the audit log.", skipped)
+    return records
+
+
+AUDIT_LOOKBACK_SECONDS = 366 * 24 * 3600
+
+
+def _since_timestamp(since):
+    """--since as the log's UTC 'YYYY-MM-DDTHH:MM:SSZ': a duration back from now (1h, 2d) or an ISO time."""
+    if since is None:
+        return None
+    try:
+        moment = time.time() - parse_duration(since, max_seconds=AUDIT_LOOKBACK_SECONDS)
+    except DurationError:
+        try:
+            parsed = datetime.datetime.fromisoformat(since.replace("Z", "+00:00"))
+        except ValueError:
+            raise InvalidArgumentValueError(f"--since: '{since}' is neither a duration nor an ISO 8601 time.",
+                                            recommendation="For example: --since 2h or --since 2026-11-23T08:00:00Z") from None
+        moment = (parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.timezone.utc)).timestamp()
+    return datetime.datetime.fromtimestamp(moment, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

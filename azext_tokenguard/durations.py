@@ -21,8 +21,10 @@ class DurationError(ValueError):
     """A duration string could not be understood or is out of range."""
 
 
-def parse_duration(text):
-    """Return the number of seconds ``text`` stands for; raise DurationError if it is not a duration."""
+def parse_duration(text, max_seconds=MAX_DURATION_SECONDS):
+    """Return the number of seconds ``text`` stands for; raise DurationError if it is not a duration.
+
+    The default cap fits token lifetimes; a look back in time (audit show --since) passes a larger one."""
     if not isinstance(text, str):
         raise DurationError(f'invalid duration {text!r}: {HOW_TO_WRITE}')
     cleaned = text.strip().lower()
@@ -31,8 +33,9 @@ def parse_duration(text):
     seconds = _seconds_from_text(cleaned)
     if seconds is None:
         raise DurationError(f'invalid duration {_shorten(text)!r}: {HOW_TO_WRITE}')
-    if seconds > MAX_DURATION_SECONDS:
-        raise DurationError(f'duration {_shorten(text)!r} is longer than 24h: {HOW_TO_WRITE}')
+    if seconds > max_seconds:
+        limit = f'{max_seconds // 3600}h' if max_seconds <= 48 * 3600 else f'{max_seconds // 86400}d'
+        raise DurationError(f'duration {_shorten(text)!r} is longer than {limit}: {HOW_TO_WRITE}')
     return seconds
 
 

@@ -147,19 +147,34 @@ def no_terminal_message(classification, context):
             .format(classification.kind, classification.command, where, CONFIRM_ENV))
 
 
+# How a decision was reached, as the audit log records it.
+HOW_TERMINAL = 'answered at the terminal'
+HOW_CONFIRM_ENV = 'TOKENGUARD_CONFIRM'
+HOW_NO_TERMINAL = 'no terminal'
+
+
 def ask(argv, classification, context, protected, env, open_tty, say, colour=True):
-    """Ask for confirmation; returns an ExitCode.  ``say`` writes one line to stderr."""
+    """Ask for confirmation; returns ``(ExitCode, how)``.  ``say`` writes one line to stderr."""
     try:
         terminal = open_tty()
     except (OSError, ValueError):
         if confirm_env_matches(context, env):
             say('tokenguard: {} command confirmed for subscription {} by {}.'.format(
                 classification.kind, clean(context.subscription_id), CONFIRM_ENV))
-            return ExitCode.RUN
+            return ExitCode.RUN, HOW_CONFIRM_ENV
         say(no_terminal_message(classification, context))
-        return ExitCode.REFUSED_NO_TERMINAL
+        return ExitCode.REFUSED_NO_TERMINAL, HOW_NO_TERMINAL
+    answer = ask_on_terminal(terminal, prompt_text(argv, classification, context, protected, colour))
+    if answer_accepted(answer, context, required_answer(context, protected)):
+        return ExitCode.RUN, HOW_TERMINAL
+    say('tokenguard: not confirmed; az was not run.')
+    return ExitCode.REFUSED_BY_USER, HOW_TERMINAL
+
+
+def ask_on_terminal(terminal, question):
+    """Write the question, read one line; Ctrl-C and Ctrl-D count as no answer."""
     try:
-        terminal.write(prompt_text(argv, classification, context, protected, colour))
+        terminal.write(question)
         answer = terminal.readline()
         if not answer.endswith('\n'):
             terminal.write('\n')  # EOF (Ctrl-D): keep the shell prompt on its own line
@@ -167,7 +182,4 @@ def ask(argv, classification, context, protected, env, open_tty, say, colour=Tru
         answer = ''
     finally:
         terminal.close()
-    if answer_accepted(answer, context, required_answer(context, protected)):
-        return ExitCode.RUN
-    say('tokenguard: not confirmed; az was not run.')
-    return ExitCode.REFUSED_BY_USER
+    return answer

@@ -10,5 +10,6 @@ class ExitCode:  # pylint: disable=too-few-public-methods
     REFUSED_BY_PIN = 43        # effective subscription/tenant differs from the shell's pin
     REFUSED_GUARD_MISSING = 44  # used by the shell function only: guard gone, command looks destructive
     GUARD_BROKEN = 45          # launch.py could not load the guard; the shell falls back to its own check
+    REFUSED_BY_POLICY = 46     # a sign-in rule forbids it: device code sign-in, or a user login on a CI agent
 
-    REFUSALS = (REFUSED_BY_USER, REFUSED_NO_TERMINAL, REFUSED_BY_PIN, REFUSED_GUARD_MISSING)
+    REFUSALS = (REFUSED_BY_USER, REFUSED_NO_TERMINAL, REFUSED_BY_PIN, REFUSED_GUARD_MISSING, REFUSED_BY_POLICY)

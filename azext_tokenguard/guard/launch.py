@@ -12,7 +12,10 @@ PACKAGE_NAME = 'tokenguard_guard'
 GUARD_BROKEN = 45  # = exitcodes.ExitCode.GUARD_BROKEN; the package may be what failed to load
 
 
-def _load_guard_main():
+PROMPT_FLAG = '--tokenguard-prompt'  # the prompt segment's entry; never an az argument
+
+
+def _load_guard_module(name):
     import importlib
     import importlib.util
     guard_dir = os.path.dirname(os.path.abspath(__file__))
@@ -21,10 +24,19 @@ def _load_guard_main():
     package = importlib.util.module_from_spec(spec)
     sys.modules[PACKAGE_NAME] = package
     spec.loader.exec_module(package)
-    return importlib.import_module(PACKAGE_NAME + '.main').main
+    return importlib.import_module(PACKAGE_NAME + '.' + name)
+
+
+def _load_guard_main():
+    return _load_guard_module('main').main
 
 
 def run():
+    if sys.argv[1:2] == [PROMPT_FLAG]:
+        try:
+            return _load_guard_module('prompt').main(sys.argv[2:], os.environ, sys.stdout)
+        except Exception:  # pylint: disable=broad-except
+            return GUARD_BROKEN  # a prompt never shows a traceback; the segment is simply left empty
     try:
         guard_main = _load_guard_main()
     except BaseException as exc:  # pylint: disable=broad-except

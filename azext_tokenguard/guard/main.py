@@ -7,12 +7,17 @@ ends in ``_fail_safe`` (destructive commands still need confirmation).
 """
 import os
 import sys
+import time
 
+from . import audit
 from .classify import DESTRUCTIVE, READ, Classification, classify, load_confirm_commands
-from .confirm import ask, needs_confirmation, open_terminal
+from .confirm import HOW_TERMINAL, ask, ask_on_terminal, needs_confirmation, open_terminal
 from .exitcodes import ExitCode
 from .pin import PIN_MISMATCH, PIN_UNVERIFIABLE, check_pin
-from .policy import CONTEXT_ALWAYS, CONTEXT_AUTO, CONTEXT_DESTRUCTIVE_ONLY, CONTEXT_LINE_MODES, load_policy
+from .policy import (CONTEXT_ALWAYS, CONTEXT_AUTO, CONTEXT_DESTRUCTIVE_ONLY, CONTEXT_LINE_MODES, RULE_DENY,
+                     load_policy)
+from .signin import (ALLOW_DEVICE_CODE_ENV, DEVICE_CODE_WARNING, ci_user_message, detect_ci,
+                     is_device_code_login)
 from .profile import context_unknown, default_config_dir, load_context
 from .render import colour_enabled, context_line, warning_line
 
@@ -68,14 +73,70 @@ def guard(argv, env, io, open_tty, cwd=None):
         io.say(warning_line('{}; every subscription is treated as protected.'.format(policy.error), io.colour))
     context = load_context(argv, config_dir, env, cwd)
     protected = is_protected(policy, context)
+    record = _recorder(config_dir, argv, context, classification)
+    if is_device_code_login(classification.command, argv):
+        return _device_code_decision(policy, env, io, open_tty, record)
+    refusal = _ci_user_check(context, policy, env, io, context_free, record)
+    if refusal:
+        return refusal
     if not context_free:
         refusal = _pin_refusal(context, env, classification, io)
         if refusal:
+            record(audit.REFUSED, 'pin')
             return refusal
         _show_context(context, protected, classification, policy, env, io)
     if not needs_confirmation(classification.kind, protected):
         return ExitCode.RUN
-    return ask(argv, classification, context, protected, env, open_tty, io.say, colour=_tty_colour(env))
+    code, how = ask(argv, classification, context, protected, env, open_tty, io.say, colour=_tty_colour(env))
+    record(audit.CONFIRMED if code == ExitCode.RUN else audit.REFUSED, how)
+    return code
+
+
+def _recorder(config_dir, argv, context, classification):
+    """record(decision, how): one audit line for this command; a failed write never changes the decision."""
+    def record(decision, how):
+        audit.append(config_dir, audit.entry(decision, how, argv, context, classification.kind, time.time()))
+    return record
+
+
+def _device_code_decision(policy, env, io, open_tty, record):
+    """Device code sign-in is phishable: refuse it by policy, or warn and ask the person at the terminal."""
+    if policy.device_code == RULE_DENY:
+        io.say('tokenguard: refused: device code sign-in is forbidden on this machine by the tokenguard policy '
+               '(deviceCode: deny). Sign in with a browser (az login), or change the policy with '
+               '`az tokenguard policy set --device-code warn`.')
+        record(audit.REFUSED, 'device-code policy')
+        return ExitCode.REFUSED_BY_POLICY
+    io.say(DEVICE_CODE_WARNING)
+    try:
+        terminal = open_tty()
+    except (OSError, ValueError):
+        if env.get(ALLOW_DEVICE_CODE_ENV) == '1':
+            record(audit.CONFIRMED, ALLOW_DEVICE_CODE_ENV)
+            return ExitCode.RUN
+        io.say('tokenguard: refused: no terminal to confirm the device code sign-in on. If this script started '
+               'it on purpose, set {}=1.'.format(ALLOW_DEVICE_CODE_ENV))
+        record(audit.REFUSED, 'no terminal')
+        return ExitCode.REFUSED_NO_TERMINAL
+    answer = ask_on_terminal(terminal, 'Did you start this sign-in yourself, on this machine? [y/N] ')
+    confirmed = answer.strip().lower() in ('y', 'yes')
+    record(audit.CONFIRMED if confirmed else audit.REFUSED, HOW_TERMINAL)
+    if not confirmed:
+        io.say('tokenguard: not confirmed; az was not run.')
+    return ExitCode.RUN if confirmed else ExitCode.REFUSED_BY_USER
+
+
+def _ci_user_check(context, policy, env, io, context_free, record):
+    """A user's own login on a build agent: warn, or refuse by policy (sign-in and logout stay possible)."""
+    ci_name = detect_ci(env)
+    if not ci_name or not context.known or context.identity_type != 'user':
+        return None
+    refuse = policy.ci_user_login == RULE_DENY and not context_free
+    io.say(ci_user_message(ci_name, context.identity_name, refuse))
+    if refuse:
+        record(audit.REFUSED, 'ci-user policy')
+        return ExitCode.REFUSED_BY_POLICY
+    return None
 
 
 def is_protected(policy, context):
@@ -136,7 +197,7 @@ def _fail_safe(argv, env, io, open_tty, exc):
         if classification.kind != DESTRUCTIVE:
             return ExitCode.RUN
         context = context_unknown('tokenguard internal error ({})'.format(type(exc).__name__))
-        return ask(argv, classification, context, False, env, open_tty, io.say, colour=_tty_colour(env))
+        return ask(argv, classification, context, False, env, open_tty, io.say, colour=_tty_colour(env))[0]
     except KeyboardInterrupt:
         return ExitCode.REFUSED_BY_USER
     except Exception:  # pylint: disable=broad-except

@@ -1,8 +1,9 @@
-"""tokenguard policy: protected subscriptions and the context-line mode.
+"""tokenguard policy: protected subscriptions, the context-line mode and the sign-in rules.
 
 Stored in ``AZURE_CONFIG_DIR/tokenguard/policy.json``::
 
-    {"version": 1, "protected": ["Prod*", "0b1f...-..."], "contextLine": "always"}
+    {"version": 1, "protected": ["Prod*", "0b1f...-..."], "contextLine": "always",
+     "deviceCode": "warn", "ciUserLogin": "warn"}
 
 ``protected`` holds subscription names, ids or fnmatch patterns, matched
 case-insensitively against both the name and the id.
@@ -35,6 +36,11 @@ CONTEXT_OFF = 'off'
 CONTEXT_AUTO = 'auto'  # the default: always when stderr is a terminal, off in pipes
 CONTEXT_LINE_MODES = (CONTEXT_ALWAYS, CONTEXT_DESTRUCTIVE_ONLY, CONTEXT_OFF, CONTEXT_AUTO)
 
+# Sign-in rules: device code sign-in on this machine, and a user identity on a CI agent.
+RULE_WARN = 'warn'
+RULE_DENY = 'deny'
+RULE_MODES = (RULE_WARN, RULE_DENY)
+
 
 class PolicyError(ValueError):
     """A policy change that cannot be made; the message says how to fix it."""
@@ -43,9 +49,12 @@ class PolicyError(ValueError):
 class Policy:  # pylint: disable=too-few-public-methods
     """The loaded policy.  ``error`` is set when the file is unreadable (then everything is protected)."""
 
-    def __init__(self, protected=(), context_line=CONTEXT_AUTO, error='', path=''):
+    def __init__(self, protected=(), context_line=CONTEXT_AUTO, error='', path='', device_code=RULE_WARN,
+                 ci_user_login=RULE_WARN):
         self.protected = list(protected)
         self.context_line = context_line
+        self.device_code = device_code
+        self.ci_user_login = ci_user_login
         self.error = error
         self.path = path
 
@@ -55,7 +64,8 @@ class Policy:  # pylint: disable=too-few-public-methods
         return any(matches_pattern(p, subscription_name, subscription_id) for p in self.protected)
 
     def as_dict(self):
-        result = {'path': self.path, 'protected': list(self.protected), 'contextLine': self.context_line}
+        result = {'path': self.path, 'protected': list(self.protected), 'contextLine': self.context_line,
+                  'deviceCode': self.device_code, 'ciUserLogin': self.ci_user_login}
         if self.error:
             result['error'] = self.error
             result['effect'] = 'every subscription is treated as protected until the file is fixed or reset'
@@ -115,10 +125,17 @@ def _policy_from_document(document, path):
     protected = document.get('protected', [])
     if not isinstance(protected, list) or not all(isinstance(p, str) for p in protected):
         raise ValueError("'protected' is not a list of strings")
-    context_line = document.get('contextLine', CONTEXT_AUTO)
-    if context_line not in CONTEXT_LINE_MODES:
-        raise ValueError("'contextLine' must be one of {}".format(', '.join(CONTEXT_LINE_MODES)))
-    return Policy(protected=protected, context_line=context_line, path=path)
+    context_line = _choice(document, 'contextLine', CONTEXT_AUTO, CONTEXT_LINE_MODES)
+    return Policy(protected=protected, context_line=context_line, path=path,
+                  device_code=_choice(document, 'deviceCode', RULE_WARN, RULE_MODES),
+                  ci_user_login=_choice(document, 'ciUserLogin', RULE_WARN, RULE_MODES))
+
+
+def _choice(document, key, default, allowed):
+    value = document.get(key, default)
+    if value not in allowed:
+        raise ValueError("'{}' must be one of {}".format(key, ', '.join(allowed)))
+    return value
 
 
 # ---------------------------------------------------------------- saving
@@ -126,7 +143,8 @@ def _policy_from_document(document, path):
 def save_policy(config_dir, policy):
     """Write ``policy`` atomically: 0600 temp file in the 0700 tokenguard dir, then rename."""
     directory = ensure_private_dir(os.path.join(config_dir, POLICY_DIR_NAME))
-    document = {'version': POLICY_VERSION, 'protected': policy.protected, 'contextLine': policy.context_line}
+    document = {'version': POLICY_VERSION, 'protected': policy.protected, 'contextLine': policy.context_line,
+                'deviceCode': policy.device_code, 'ciUserLogin': policy.ci_user_login}
     write_private_file(os.path.join(directory, POLICY_FILE_NAME),
                        (json.dumps(document, indent=2) + '\n').encode('utf-8'))
 
@@ -214,10 +232,21 @@ def unprotect(config_dir, pattern):
 
 def set_context_line(config_dir, mode):
     """Set the context-line mode (always|destructive-only|off|auto); returns the policy dict."""
-    if mode not in CONTEXT_LINE_MODES:
-        raise PolicyError('The context line mode must be one of: {}.'.format(', '.join(CONTEXT_LINE_MODES)))
+    return set_settings(config_dir, context_line=mode)
+
+
+def set_settings(config_dir, context_line=None, device_code=None, ci_user_login=None):
+    """Change any of the policy's settings at once (None leaves one as it is); returns the policy dict."""
+    changes = (('context_line', context_line, CONTEXT_LINE_MODES, 'context line mode'),
+               ('device_code', device_code, RULE_MODES, 'device code rule'),
+               ('ci_user_login', ci_user_login, RULE_MODES, 'CI user login rule'))
+    for _, value, allowed, label in changes:
+        if value is not None and value not in allowed:
+            raise PolicyError('The {} must be one of: {}.'.format(label, ', '.join(allowed)))
     policy = _load_for_change(config_dir)
-    policy.context_line = mode
+    for attribute, value, _, _ in changes:
+        if value is not None:
+            setattr(policy, attribute, value)
     save_policy(config_dir, policy)
     return policy.as_dict()
 

@@ -13,7 +13,7 @@ SECRET_SUFFIXES = ('-key', '-sas', '-pat')
 # Values that are secrets whatever option carries them: JWTs and bearer/authorization header values.
 # Group 1, where present, is a label that stays visible ("AccountKey=***").
 _SECRET_VALUE = re.compile(r'eyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}\.?[A-Za-z0-9_-]*'
-                           r'|(?i:bearer|basic)\s+\S+|(?i:authorization)\s*[:=]\s*\S+'
+                           r'|(?i:authorization)\s*[:=]\s*(?:(?i:bearer|basic)\s+)?\S+|(?i:bearer|basic)\s+\S+'
                            r'|((?i:AccountKey|SharedAccessKey|SharedAccessSignature|Password|sig)=)[^;&\s]+')
 
 

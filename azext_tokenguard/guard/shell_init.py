@@ -100,6 +100,25 @@ __tokenguard_refuse_fallback() {{
     return {refused_missing}
 }}
 
+# The prompt segment: put ${{__tokenguard_ps1}} in PS1 (bash) or PROMPT (zsh, with setopt promptsubst).
+# It is refreshed before a prompt only when azureProfile.json, the policy or AZURE_CONFIG_DIR changed:
+# the shell's own -nt test against this shell's stamp file decides, so an unchanged prompt forks nothing.
+__tokenguard_ps1=
+__tokenguard_prompt_dir=
+__tokenguard_prompt_update() {{
+    local __tokenguard_dir="${{AZURE_CONFIG_DIR:-$HOME/.azure}}"
+    local __tokenguard_stamp="$__tokenguard_dir/tokenguard/prompt-stamps/$$"
+    if [ "$__tokenguard_dir" = "$__tokenguard_prompt_dir" ] && [ -e "$__tokenguard_stamp" ] \
+        && ! [ "$__tokenguard_dir/azureProfile.json" -nt "$__tokenguard_stamp" ] \
+        && ! [ "$__tokenguard_dir/tokenguard/policy.json" -nt "$__tokenguard_stamp" ]; then
+        return 0
+    fi
+    __tokenguard_prompt_dir=$__tokenguard_dir
+    __tokenguard_ps1=$("$__tokenguard_python" {flags} "$__tokenguard_launch" --tokenguard-prompt {shell} $$ 2>/dev/null)
+    return 0
+}}
+{register_prompt}
+
 function az {{
     if [ -n "${{_ARGCOMPLETE-}}" ]; then
         __tokenguard_run_az "$@"  # tab completion (argcomplete calls az itself)
@@ -127,6 +146,13 @@ function az {{
 '''
 
 
+REGISTER_PROMPT = {
+    'bash': 'case ";${PROMPT_COMMAND-};" in *";__tokenguard_prompt_update;"*) ;; '
+            '*) PROMPT_COMMAND="__tokenguard_prompt_update${PROMPT_COMMAND:+;$PROMPT_COMMAND}" ;; esac',
+    'zsh': 'autoload -Uz add-zsh-hook 2>/dev/null && add-zsh-hook precmd __tokenguard_prompt_update',
+}
+
+
 def shell_init(shell, python_path, launch_path, az_path=''):
     """The rc code for ``shell`` ('bash' or 'zsh'), with the guard's Python, launch.py and az at absolute paths."""
     if shell not in SHELLS:
@@ -141,6 +167,7 @@ def shell_init(shell, python_path, launch_path, az_path=''):
         broken=ExitCode.GUARD_BROKEN,
         refused_missing=ExitCode.REFUSED_GUARD_MISSING,
         refusals='|'.join(str(code) for code in ExitCode.REFUSALS),
+        register_prompt=REGISTER_PROMPT[shell],
     )
 
 

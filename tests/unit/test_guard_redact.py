@@ -29,6 +29,7 @@ def test_tokens_and_headers_are_hidden_wherever_they_appear():
     argv = ["rest", "--url", "https://x", "--headers", f"Authorization=Bearer {JWT}", "--body", JWT]
     shown = " ".join(redact_argv(argv))
     assert JWT not in shown and "Bearer eyJ" not in shown
+    assert redact_argv(["--headers", "Authorization=Bearer opaque-secret"]) == ["--headers", "***"]
     assert "AccountKey=***" in redact_value("DefaultEndpointsProtocol=https;AccountKey=abc==;EndpointSuffix=x")
 
 

@@ -1,0 +1,92 @@
+"""The prompt segment: the subscription's short name (red when protected), and the tenant when it is not
+the signed-in account's home tenant. Standard library only.
+
+The shell function that shell-init defines calls this only when azureProfile.json, the policy or
+AZURE_CONFIG_DIR changed since its last prompt; it checks with the shell's own `-nt` test against a stamp
+file per shell, so an unchanged prompt forks nothing. The stamp gets the mtime of the newest file read,
+so a change made while this runs is still seen at the next prompt.
+"""
+import os
+import time
+
+from .policy import POLICY_DIR_NAME, load_policy, policy_path
+from .profile import PROFILE_FILE_NAME, default_config_dir, load_context
+from .render import RED_BOLD, RESET
+
+STAMP_DIR_NAME = 'prompt-stamps'
+MAX_NAME_CHARS = 24
+STALE_STAMP_SECONDS = 7 * 24 * 3600
+# Non-printing markers around colour codes, so line editing counts the prompt's width right.
+INVISIBLE = {'bash': ('\001', '\002'), 'zsh': ('%{', '%}')}
+
+
+def short(name):
+    name = ''.join(c for c in (name or '') if c.isprintable())
+    return name if len(name) <= MAX_NAME_CHARS else name[:MAX_NAME_CHARS - 1] + '~'
+
+
+def home_tenant_differs(context):
+    """A user's home tenant is the one whose domain their user name carries; a guest elsewhere shows it."""
+    if context.identity_type != 'user' or '@' not in (context.identity_name or ''):
+        return False
+    domain = context.identity_name.rsplit('@', 1)[1].lower()
+    return '#ext#' in context.identity_name.lower() or domain != (context.tenant_default_domain or '').lower()
+
+
+def segment(context, protected, shell, colour):
+    if not context.known:
+        return '[az: ?] '
+    text = short(context.subscription_name or context.subscription_id)
+    if home_tenant_differs(context):
+        text += ' @' + short(context.tenant_display_name or context.tenant_default_domain or context.tenant_id)
+    if protected and colour:
+        start, end = INVISIBLE.get(shell, ('', ''))
+        return '{}{}{}[{}]{}{}{} '.format(start, RED_BOLD, end, text, start, RESET, end)
+    return '[{}{}] '.format(text, '!' if protected else '')
+
+
+def _newest_mtime_ns(paths):
+    newest = 0
+    for path in paths:
+        try:
+            newest = max(newest, os.stat(path).st_mtime_ns)
+        except OSError:
+            pass
+    return newest
+
+
+def _stamp(config_dir, shell_pid, mtime_ns):
+    directory = os.path.join(config_dir, POLICY_DIR_NAME, STAMP_DIR_NAME)
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    path = os.path.join(directory, str(shell_pid))
+    with open(path, 'a', encoding='ascii'):
+        pass
+    os.utime(path, ns=(mtime_ns, mtime_ns))
+    _prune(directory)
+
+
+def _prune(directory):
+    """Stamps of shells long gone: stamps carry file mtimes, so age is judged by the change time."""
+    cutoff = time.time() - STALE_STAMP_SECONDS
+    for entry in os.scandir(directory):
+        try:
+            if entry.stat(follow_symlinks=False).st_ctime < cutoff:
+                os.unlink(entry.path)
+        except OSError:
+            pass
+
+
+def main(argv, env, stdout):
+    """``--tokenguard-prompt SHELL PID``: print the segment, then stamp this shell's prompt state."""
+    shell, shell_pid = (argv + ['bash', '0'])[:2]
+    config_dir = default_config_dir(env)
+    mtime_ns = _newest_mtime_ns([os.path.join(config_dir, PROFILE_FILE_NAME), policy_path(config_dir)])
+    context = load_context([], config_dir, env)
+    policy = load_policy(config_dir)
+    protected = policy.is_protected(context.subscription_name, context.subscription_id)
+    stdout.write(segment(context, protected, shell, colour=not env.get('NO_COLOR')))
+    try:
+        _stamp(config_dir, shell_pid, mtime_ns)
+    except OSError:
+        pass  # no stamp: the next prompt simply asks again
+    return 0

@@ -1,0 +1,37 @@
+"""Sign-in habits that hand tokens to others: device code sign-in (phishable) and a user's own login on a
+CI agent (its refresh token stays in the agent's ~/.azure). Standard library only."""
+
+# Variables CI systems set; any of them with a true-ish value means "this runs on a build agent".
+CI_ENV_VARS = ("CI", "TF_BUILD", "GITHUB_ACTIONS", "GITLAB_CI", "JENKINS_URL", "BUILDKITE",
+               "CIRCLECI", "TRAVIS", "TEAMCITY_VERSION", "BITBUCKET_BUILD_NUMBER",
+               "CODEBUILD_BUILD_ID", "SYSTEM_TEAMFOUNDATIONCOLLECTIONURI", "DRONE", "APPVEYOR")
+_FALSY = ("", "0", "false", "no", "off")
+DEVICE_CODE_FLAG = '--use-device-code'
+ALLOW_DEVICE_CODE_ENV = 'TOKENGUARD_ALLOW_DEVICE_CODE'  # a script's explicit "yes, I started this sign-in"
+
+DEVICE_CODE_WARNING = (
+    'tokenguard: WARNING: device code sign-in can be phished. An attacker can start it and ask you to "go to '
+    'microsoft.com/devicelogin and enter this code"; whoever enters the code signs the attacker in as you.\n'
+    'tokenguard: continue only if you started this sign-in yourself, on this machine.')
+CI_USER_ADVICE = ('use a service principal, a managed identity or workload identity federation (OIDC) '
+                  'for automation instead')
+
+
+def detect_ci(env):
+    """Name of the first CI marker variable set in env, else None."""
+    for name in CI_ENV_VARS:
+        if str(env.get(name, '')).strip().lower() not in _FALSY:
+            return name
+    return None
+
+
+def is_device_code_login(command, argv):
+    """`az login --use-device-code` (argparse also takes an unambiguous prefix such as --use-device)."""
+    return command == 'login' and any(len(word) > 6 and DEVICE_CODE_FLAG.startswith(word.split('=')[0])
+                                      for word in argv if word.startswith('--use-d'))
+
+
+def ci_user_message(ci_name, user, refused):
+    verb = 'refused: a' if refused else 'warning: a'
+    return ('tokenguard: {} user ({}) is signed in on a CI agent ({} is set); its refresh token stays in '
+            "this agent's az config dir for anyone to reuse. {}.".format(verb, user or '?', ci_name, CI_USER_ADVICE))
