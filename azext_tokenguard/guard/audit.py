@@ -10,6 +10,7 @@ import datetime
 import json
 import os
 
+from .confirm import CONFIRMED, REFUSED
 from .policy import POLICY_DIR_NAME, ensure_private_dir
 from .redact import redact_argv
 
@@ -18,8 +19,6 @@ MAX_LOG_BYTES = 1024 * 1024
 MAX_COMMAND_CHARS = 2000
 MAX_READ_BYTES = 4 * MAX_LOG_BYTES  # `audit show` reads the newest part of a log that grew past its limit
 
-CONFIRMED = 'confirmed'
-REFUSED = 'refused'
 DECISIONS = (CONFIRMED, REFUSED)
 
 

@@ -147,7 +147,10 @@ def no_terminal_message(classification, context):
             .format(classification.kind, classification.command, where, CONFIRM_ENV))
 
 
-# How a decision was reached, as the audit log records it.
+# The decisions, and how each was reached, as the audit log records them.
+CONFIRMED = 'confirmed'
+REFUSED = 'refused'
+# How a decision was reached.
 HOW_TERMINAL = 'answered at the terminal'
 HOW_CONFIRM_ENV = 'TOKENGUARD_CONFIRM'
 HOW_NO_TERMINAL = 'no terminal'

@@ -9,9 +9,8 @@ import os
 import sys
 import time
 
-from . import audit
 from .classify import DESTRUCTIVE, READ, Classification, classify, load_confirm_commands
-from .confirm import HOW_TERMINAL, ask, ask_on_terminal, needs_confirmation, open_terminal
+from .confirm import CONFIRMED, HOW_TERMINAL, REFUSED, ask, ask_on_terminal, needs_confirmation, open_terminal
 from .exitcodes import ExitCode
 from .pin import PIN_MISMATCH, PIN_UNVERIFIABLE, check_pin
 from .policy import (CONTEXT_ALWAYS, CONTEXT_AUTO, CONTEXT_DESTRUCTIVE_ONLY, CONTEXT_LINE_MODES, RULE_DENY,
@@ -82,19 +81,20 @@ def guard(argv, env, io, open_tty, cwd=None):
     if not context_free:
         refusal = _pin_refusal(context, env, classification, io)
         if refusal:
-            record(audit.REFUSED, 'pin')
+            record(REFUSED, 'pin')
             return refusal
         _show_context(context, protected, classification, policy, env, io)
     if not needs_confirmation(classification.kind, protected):
         return ExitCode.RUN
     code, how = ask(argv, classification, context, protected, env, open_tty, io.say, colour=_tty_colour(env))
-    record(audit.CONFIRMED if code == ExitCode.RUN else audit.REFUSED, how)
+    record(CONFIRMED if code == ExitCode.RUN else REFUSED, how)
     return code
 
 
 def _recorder(config_dir, argv, context, classification):
     """record(decision, how): one audit line for this command; a failed write never changes the decision."""
     def record(decision, how):
+        from . import audit  # imported only when there is something to record: most commands never do
         audit.append(config_dir, audit.entry(decision, how, argv, context, classification.kind, time.time()))
     return record
 
@@ -105,22 +105,22 @@ def _device_code_decision(policy, env, io, open_tty, record):
         io.say('tokenguard: refused: device code sign-in is forbidden on this machine by the tokenguard policy '
                '(deviceCode: deny). Sign in with a browser (az login), or change the policy with '
                '`az tokenguard policy set --device-code warn`.')
-        record(audit.REFUSED, 'device-code policy')
+        record(REFUSED, 'device-code policy')
         return ExitCode.REFUSED_BY_POLICY
     io.say(DEVICE_CODE_WARNING)
     try:
         terminal = open_tty()
     except (OSError, ValueError):
         if env.get(ALLOW_DEVICE_CODE_ENV) == '1':
-            record(audit.CONFIRMED, ALLOW_DEVICE_CODE_ENV)
+            record(CONFIRMED, ALLOW_DEVICE_CODE_ENV)
             return ExitCode.RUN
         io.say('tokenguard: refused: no terminal to confirm the device code sign-in on. If this script started '
                'it on purpose, set {}=1.'.format(ALLOW_DEVICE_CODE_ENV))
-        record(audit.REFUSED, 'no terminal')
+        record(REFUSED, 'no terminal')
         return ExitCode.REFUSED_NO_TERMINAL
     answer = ask_on_terminal(terminal, 'Did you start this sign-in yourself, on this machine? [y/N] ')
     confirmed = answer.strip().lower() in ('y', 'yes')
-    record(audit.CONFIRMED if confirmed else audit.REFUSED, HOW_TERMINAL)
+    record(CONFIRMED if confirmed else REFUSED, HOW_TERMINAL)
     if not confirmed:
         io.say('tokenguard: not confirmed; az was not run.')
     return ExitCode.RUN if confirmed else ExitCode.REFUSED_BY_USER
@@ -134,7 +134,7 @@ def _ci_user_check(context, policy, env, io, context_free, record):
     refuse = policy.ci_user_login == RULE_DENY and not context_free
     io.say(ci_user_message(ci_name, context.identity_name, refuse))
     if refuse:
-        record(audit.REFUSED, 'ci-user policy')
+        record(REFUSED, 'ci-user policy')
         return ExitCode.REFUSED_BY_POLICY
     return None
 
