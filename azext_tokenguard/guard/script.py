@@ -11,7 +11,9 @@ It does not expand variables: ``az group delete -n $RG`` gives the word
 import re
 
 MAX_NESTING = 32
-PLAIN_RUN = re.compile(r"[^\s'\"\\$`;&|()<>]+")
+# The shell splits words on its own blanks only: other characters regex \s would match (\x1c-\x1f, \x85,
+# U+00A0...) are ordinary word characters to bash.
+PLAIN_RUN = re.compile(r"[^ \t\r\f\v\n'\"\\$`;&|()<>]+")
 DOUBLE_QUOTED_RUN = re.compile(r'[^"\\$`]+')
 BLANKS = re.compile(r'[ \t\r\f\v]+')
 ASSIGNMENT = re.compile(r'^[A-Za-z_][A-Za-z0-9_]*(\[[^]]*\])?\+?=')
