@@ -49,12 +49,24 @@ def append(config_dir, record):
         line = (json.dumps(record, sort_keys=True) + '\n').encode('utf-8')
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, 'O_NOFOLLOW', 0), 0o600)
         try:
-            os.write(fd, line)  # one write per line: concurrent guards never interleave inside a line
+            return _write_whole_line(fd, line)
         finally:
             os.close(fd)
-        return True
     except (OSError, ValueError, TypeError):
         return False
+
+
+def _write_whole_line(fd, line):
+    """One write per line, so concurrent guards never interleave inside a line. On a full disk the write
+    can stop part-way: the partial line is cut off again, so readers never meet half a record."""
+    start = os.fstat(fd).st_size
+    try:
+        complete = os.write(fd, line) == len(line)
+    except OSError:
+        complete = False
+    if not complete:
+        os.ftruncate(fd, start)
+    return complete
 
 
 def _rotate_if_full(path):

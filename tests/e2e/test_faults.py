@@ -156,3 +156,24 @@ def test_guard_keeps_working_while_a_thread_of_az_commands_runs(sp_az):
     results = [run_guard(launch, sp_az.env, "group", "list") for _ in range(10)]
     thread.join()
     assert failures == [] and {r.returncode for r in results} == {0}
+
+
+def test_a_full_disk_while_writing_the_audit_log_does_not_change_the_decision(user_az):
+    launch = guard_launch(user_az)
+    log = user_az.config_dir / "tokenguard" / "audit.log"
+    log.parent.mkdir(mode=0o700, exist_ok=True)
+    log.write_text('{"time": "2026-01-01T00:00:00Z", "decision": "refused", "how": "pin"}\n')
+    limit = log.stat().st_size + 16  # the next audit line does not fit: the write fails as on a full disk
+
+    def guard_with_little_room(*extra_env):
+        return subprocess.run([sys.executable, "-I", "-S", launch, "group", "delete", "-n", "rg1", "--yes"],
+                              env={**user_az.env, **dict(extra_env)}, text=True, capture_output=True,
+                              stdin=subprocess.DEVNULL, start_new_session=True, check=False,
+                              preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)))
+
+    refused = guard_with_little_room()
+    confirmed = guard_with_little_room(("TOKENGUARD_CONFIRM", "contoso-dev"))
+    assert (refused.returncode, confirmed.returncode) == (NO_TERMINAL, 0)
+    assert "Traceback" not in refused.stderr + confirmed.stderr
+    for line in log.read_text().splitlines():
+        json.loads(line)  # whatever was written is whole lines
