@@ -32,10 +32,10 @@ def _check_ci_user(identity, config_dir):
     if not ci_name or identity["type"] != "user":
         return
     if load_policy(config_dir).ci_user_login == RULE_DENY:
-        raise ValidationError(ci_user_message(ci_name, identity["name"], refused=True).replace("tokenguard: ", ""),
+        raise ValidationError(ci_user_message(ci_name, identity["name"], refused=True),
                               recommendation="Run 'az logout', then sign in with a service principal or managed "
                                              "identity.")
-    logger.warning(ci_user_message(ci_name, identity["name"], refused=False).replace("tokenguard: ", ""))
+    logger.warning(ci_user_message(ci_name, identity["name"], refused=False))
 
 
 # --- get-token ----------------------------------------------------------------------------------------

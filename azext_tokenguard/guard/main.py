@@ -132,7 +132,7 @@ def _ci_user_check(context, policy, env, io, context_free, record):
     if not ci_name or not context.known or context.identity_type != 'user':
         return None
     refuse = policy.ci_user_login == RULE_DENY and not context_free
-    io.say(ci_user_message(ci_name, context.identity_name, refuse))
+    io.say('tokenguard: ' + ci_user_message(ci_name, context.identity_name, refuse))
     if refuse:
         record(REFUSED, 'ci-user policy')
         return ExitCode.REFUSED_BY_POLICY

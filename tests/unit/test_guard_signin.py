@@ -19,7 +19,7 @@ def test_device_code_login_is_recognised_with_argparse_prefixes():
 
 def test_ci_message_says_what_to_use_instead():
     text = ci_user_message("CI", "alice@contoso.example", refused=True)
-    assert text.startswith("tokenguard: refused: a user (alice@contoso.example)")
+    assert text.startswith("refused: a user (alice@contoso.example)")
     assert "workload identity federation" in text
 
 
