@@ -68,8 +68,9 @@ def test_a_broken_config_dir_still_guards_and_never_shows_a_traceback(user_az, b
 
 
 def test_the_guard_reads_a_consistent_profile_while_az_rewrites_it(user_az):
-    """az's own Session.save() rewrites azureProfile.json in a tight loop, switching the default between
-    two subscriptions; every guard run names one of them whole, never a mix and never 'unknown'."""
+    """az's own Session.save() rewrites azureProfile.json 100 times a second (one az process takes ~200 ms,
+    so this is far more often than any real use), switching the default between two subscriptions; every
+    guard run names one of them whole, never a mix and never 'unknown'."""
     launch = guard_launch(user_az)
     env = {**user_az.env, "TOKENGUARD_CONTEXT_LINE": "always"}
     writer = subprocess.Popen([sys.executable, "-c", _PROFILE_FLIPPER, str(user_az.config_dir / "azureProfile.json")],
@@ -92,6 +93,7 @@ def test_the_guard_reads_a_consistent_profile_while_az_rewrites_it(user_az):
 
 _PROFILE_FLIPPER = """
 import sys
+import time
 from azure.cli.core._session import Session
 profile = Session(encoding='utf-8-sig')
 profile.load(sys.argv[1])
@@ -100,6 +102,7 @@ while True:
     for sub in profile['subscriptions']:
         sub['isDefault'] = not sub['isDefault'] if sub['name'] in ('contoso-dev', 'contoso-prod') else False
     profile.save()
+    time.sleep(0.01)  # a rewrite rate far above what az processes can produce, not a hot loop
 """
 
 
