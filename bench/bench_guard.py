@@ -4,20 +4,15 @@ import subprocess
 import sys
 
 from bench.common import logged_in_az, median_ms, timed
+from tests.harness.shell import guard_launch_path
 
 ROUNDS = 30
 FLAGS = ["-I", "-S"]  # what shell-init uses
 
 
-def _launch_path(az):
-    code = az.run("tokenguard", "shell-init", "--shell", "bash").stdout
-    return next(line.split("=", 1)[1].strip("'") for line in code.splitlines()
-                if line.startswith("__tokenguard_launch="))
-
-
 def run(rounds=ROUNDS):
     with logged_in_az() as az:
-        launch = _launch_path(az)
+        launch = guard_launch_path(az)
         env = {**az.env}
 
         def guard():

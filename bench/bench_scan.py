@@ -1,6 +1,5 @@
 """`az tokenguard scan` over a generated tree of 500 home directories, each with az caches in it."""
 import json
-import os
 import tempfile
 import time
 from pathlib import Path

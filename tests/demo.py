@@ -62,7 +62,7 @@ def demo_guard(az):
     script.write_text(DEPLOY_SCRIPT)
     show(az, "tokenguard", "classify", "--file", str(script), "-o", "table",
          title="Which az commands in deploy.sh are destructive?")
-    guarded = f'eval "$(az tokenguard shell-init --shell bash)"; az group delete -n rg1 --yes'
+    guarded = 'eval "$(az tokenguard shell-init --shell bash)"; az group delete -n rg1 --yes'
     for title, extra in (("A guarded script with no terminal is refused", {}),
                          ("...and goes through when TOKENGUARD_CONFIRM names the subscription",
                           {"TOKENGUARD_CONFIRM": "contoso-dev"})):

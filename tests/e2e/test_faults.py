@@ -12,14 +12,9 @@ import pytest
 
 from tests.emulator import data
 from tests.harness.az import AZ
+from tests.harness.shell import guard_launch_path
 
 NO_TERMINAL = 42
-
-
-def guard_launch(az):
-    code = az.run("tokenguard", "shell-init", "--shell", "bash").stdout
-    return next(line.split("=", 1)[1].strip("'") for line in code.splitlines()
-                if line.startswith("__tokenguard_launch="))
 
 
 def run_guard(launch, env, *argv):
@@ -52,7 +47,7 @@ def _break_unwritable(config_dir):
 @pytest.mark.parametrize("breakage", [_break_missing, _break_empty, _break_corrupt, _break_unwritable],
                          ids=["missing", "empty", "corrupt", "unwritable"])
 def test_a_broken_config_dir_still_guards_and_never_shows_a_traceback(user_az, breakage):
-    launch = guard_launch(user_az)
+    launch = guard_launch_path(user_az)
     env = {**user_az.env, "AZURE_CONFIG_DIR": breakage(user_az.config_dir), "TOKENGUARD_CONTEXT_LINE": "always"}
     try:
         read = run_guard(launch, env, "group", "list")
@@ -71,7 +66,7 @@ def test_the_guard_reads_a_consistent_profile_while_az_rewrites_it(user_az):
     """az's own Session.save() rewrites azureProfile.json 100 times a second (one az process takes ~200 ms,
     so this is far more often than any real use), switching the default between two subscriptions; every
     guard run names one of them whole, never a mix and never 'unknown'."""
-    launch = guard_launch(user_az)
+    launch = guard_launch_path(user_az)
     env = {**user_az.env, "TOKENGUARD_CONTEXT_LINE": "always"}
     writer = subprocess.Popen([sys.executable, "-c", _PROFILE_FLIPPER, str(user_az.config_dir / "azureProfile.json")],
                               stdout=subprocess.PIPE, text=True)
@@ -146,7 +141,7 @@ def test_a_full_disk_while_writing_the_policy_keeps_the_old_policy(sp_az):
 
 def test_guard_keeps_working_while_a_thread_of_az_commands_runs(sp_az):
     """The guard only reads: az commands running at the same time are not disturbed."""
-    launch = guard_launch(sp_az)
+    launch = guard_launch_path(sp_az)
     failures = []
 
     def az_loop():
@@ -162,7 +157,7 @@ def test_guard_keeps_working_while_a_thread_of_az_commands_runs(sp_az):
 
 
 def test_a_full_disk_while_writing_the_audit_log_does_not_change_the_decision(user_az):
-    launch = guard_launch(user_az)
+    launch = guard_launch_path(user_az)
     log = user_az.config_dir / "tokenguard" / "audit.log"
     log.parent.mkdir(mode=0o700, exist_ok=True)
     log.write_text('{"time": "2026-01-01T00:00:00Z", "decision": "refused", "how": "pin"}\n')

@@ -1,5 +1,4 @@
 """`az tokenguard get-token`: the right token, for the right resource, with the lifetime a script needs."""
-import json
 import time
 
 import pytest

@@ -1,11 +1,9 @@
 """The guard in front of every az command, in real bash and zsh on a pseudo-terminal, against the emulator."""
-import subprocess
 
 import pytest
 
 from tests.emulator import data
-from tests.harness.az import AZ
-from tests.harness.shell import GuardedShell, without_terminal
+from tests.harness.shell import GuardedShell, run_guarded_script
 
 PROD = data.CONTOSO_PROD
 DEV = data.CONTOSO_DEV
@@ -100,27 +98,20 @@ def test_a_pinned_shell_refuses_another_subscription(shell, emulator):
     assert shell.exit_status() == 0
 
 
-def _script(user_az, command, extra_env=None):
-    script = f'eval "$({AZ} tokenguard shell-init --shell bash)"\n{command}\n'
-    env = {**user_az.env, **(extra_env or {})}
-    return subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=120,
-                          **without_terminal(env))
-
-
 def test_a_script_without_a_terminal_is_refused_unless_confirmed_for_that_subscription(user_az, emulator):
-    refused = _script(user_az, "az group delete -n rg1 --yes")
+    refused = run_guarded_script(user_az, "az group delete -n rg1 --yes")
     assert refused.returncode == REFUSED_NO_TERMINAL
     assert "no terminal to confirm on" in refused.stderr and "TOKENGUARD_CONFIRM" in refused.stderr
     assert deletes(emulator) == []
-    wrong = _script(user_az, "az group delete -n rg1 --yes", {"TOKENGUARD_CONFIRM": "contoso-prod"})
+    wrong = run_guarded_script(user_az, "az group delete -n rg1 --yes", TOKENGUARD_CONFIRM="contoso-prod")
     assert wrong.returncode == REFUSED_NO_TERMINAL and deletes(emulator) == []
-    confirmed = _script(user_az, "az group delete -n rg1 --yes", {"TOKENGUARD_CONFIRM": DEV.subscription_id})
+    confirmed = run_guarded_script(user_az, "az group delete -n rg1 --yes", TOKENGUARD_CONFIRM=DEV.subscription_id)
     assert confirmed.returncode == 0, confirmed.stderr
     assert len(deletes(emulator)) == 1
 
 
 def test_script_output_has_no_context_line_in_pipes(user_az):
-    result = _script(user_az, "az account show --query name -o tsv")
+    result = run_guarded_script(user_az, "az account show --query name -o tsv")
     assert result.stdout == "contoso-dev\n" and "tokenguard" not in result.stderr
 
 
@@ -131,6 +122,6 @@ def test_script_output_has_no_context_line_in_pipes(user_az):
 ])
 def test_classify_agrees_with_the_guard(user_az, command):
     expected = user_az.json("tokenguard", "classify", "--command", command)[0]["class"]
-    result = _script(user_az, f"az {command} -o none")
+    result = run_guarded_script(user_az, f"az {command} -o none")
     asked = "no terminal to confirm on" in result.stderr
     assert asked == (expected == "destructive"), (command, expected, result.stderr)

@@ -1,12 +1,10 @@
 """The prompt segment, the device-code and CI sign-in guards, and the audit trail, against the emulator."""
 import json
-import subprocess
 
 import pytest
 
 from tests.emulator import data
-from tests.harness.az import AZ
-from tests.harness.shell import GuardedShell, without_terminal
+from tests.harness.shell import GuardedShell, run_guarded_script
 
 REFUSED_BY_USER, REFUSED_NO_TERMINAL, REFUSED_BY_PIN, REFUSED_BY_POLICY = 41, 42, 43, 46
 DEV = data.CONTOSO_DEV
@@ -54,42 +52,36 @@ def test_device_code_sign_in_warns_and_asks(shell, emulator):
     assert shell.exit_status() == 0 and len(devicecode_requests(emulator)) == 1
 
 
-def run_script(az, command, **extra_env):
-    script = f'eval "$({AZ} tokenguard shell-init --shell bash)"\n{command}\n'
-    return subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=120,
-                          **without_terminal({**az.env, **extra_env}))
-
-
 def test_a_device_code_policy_of_deny_refuses_with_the_reason(user_az, emulator):
     user_az.run("tokenguard", "policy", "set", "--device-code", "deny")
-    result = run_script(user_az, "az login --use-device-code")
+    result = run_guarded_script(user_az, "az login --use-device-code")
     assert result.returncode == REFUSED_BY_POLICY
     assert "device code sign-in is forbidden on this machine" in result.stderr
     assert devicecode_requests(emulator) == []
 
 
 def test_a_user_login_on_a_ci_agent_is_warned_about_then_refused_by_policy(user_az, sp_az):
-    warned = run_script(user_az, "az group list -o none", GITHUB_ACTIONS="true")
+    warned = run_guarded_script(user_az, "az group list -o none", GITHUB_ACTIONS="true")
     assert warned.returncode == 0
     assert "user (alice@contoso.example) is signed in on a CI agent (GITHUB_ACTIONS is set)" in warned.stderr
     assert "service principal, a managed identity or workload identity federation" in warned.stderr
     status = user_az.run("tokenguard", "status", env={"TF_BUILD": "True"})
     assert "signed in on a CI agent" in status.stderr and status.json()["identity"]["type"] == "user"
-    assert "CI agent" not in run_script(sp_az, "az group list -o none", CI="true").stderr  # SPs are fine
+    assert "CI agent" not in run_guarded_script(sp_az, "az group list -o none", CI="true").stderr  # SPs are fine
 
     user_az.run("tokenguard", "policy", "set", "--ci-user-login", "deny")
-    refused = run_script(user_az, "az group list -o none", CI="true")
+    refused = run_guarded_script(user_az, "az group list -o none", CI="true")
     assert refused.returncode == REFUSED_BY_POLICY and "refused: a user" in refused.stderr
     status = user_az.run("tokenguard", "status", check=False, env={"CI": "true"})
     assert status.returncode != 0 and "signed in on a CI agent" in status.stderr and "Traceback" not in status.stderr
-    assert run_script(user_az, "az group list -o none").returncode == 0  # not on CI: no rule applies
+    assert run_guarded_script(user_az, "az group list -o none").returncode == 0  # not on CI: no rule applies
 
 
 def test_every_decision_lands_in_the_audit_log_with_secrets_redacted(user_az):
-    run_script(user_az, "az group delete -n rg1 --yes")
-    run_script(user_az, "az group delete -n rg1 --yes", TOKENGUARD_CONFIRM=DEV.subscription_id)
-    run_script(user_az, "az group list --subscription contoso-prod", TOKENGUARD_EXPECT_SUBSCRIPTION=DEV.subscription_id)
-    run_script(user_az, "az vm delete -g rg1 -n vm1 --admin-password Hunter2-Secret --yes")
+    run_guarded_script(user_az, "az group delete -n rg1 --yes")
+    run_guarded_script(user_az, "az group delete -n rg1 --yes", TOKENGUARD_CONFIRM=DEV.subscription_id)
+    run_guarded_script(user_az, "az group list --subscription contoso-prod", TOKENGUARD_EXPECT_SUBSCRIPTION=DEV.subscription_id)
+    run_guarded_script(user_az, "az vm delete -g rg1 -n vm1 --admin-password Hunter2-Secret --yes")
     log = user_az.config_dir / "tokenguard" / "audit.log"
     assert oct(log.stat().st_mode & 0o777) == "0o600"
     records = [json.loads(line) for line in log.read_text().splitlines()]
@@ -110,7 +102,7 @@ def test_a_corrupt_or_huge_audit_log_never_breaks_the_guard(user_az):
     log = user_az.config_dir / "tokenguard" / "audit.log"
     log.parent.mkdir(mode=0o700, exist_ok=True)
     log.write_bytes(b"\x00garbage\n{not json\n" + b"x" * (2 * 1024 * 1024))
-    result = run_script(user_az, "az group delete -n rg1 --yes", TOKENGUARD_CONFIRM="contoso-dev")
+    result = run_guarded_script(user_az, "az group delete -n rg1 --yes", TOKENGUARD_CONFIRM="contoso-dev")
     assert result.returncode == 0 and "Traceback" not in result.stderr
     rotated = log.with_name("audit.log.1")
     assert rotated.exists() and json.loads(log.read_text())["decision"] == "confirmed"  # rotated at the limit

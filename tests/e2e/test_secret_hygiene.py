@@ -9,6 +9,7 @@ import pytest
 
 from tests.conftest import login
 from tests.emulator import data
+from tests.harness.shell import guard_launch_path
 
 PASSWORD = "Tg-Sentinel-Passw0rd!"  # a password typed into guarded az commands; must never be echoed back
 
@@ -105,9 +106,7 @@ GUARDED = [
 
 
 def test_the_guard_never_shows_a_secret(watch, session_env):
-    launch = next(line.split("=", 1)[1].strip("'") for line in
-                  watch.az.run("tokenguard", "shell-init", "--shell", "bash").stdout.splitlines()
-                  if line.startswith("__tokenguard_launch="))
+    launch = guard_launch_path(watch.az)
     watch.az.run("tokenguard", "protect", "--subscription", "contoso-prod")
     env = {**watch.az.env, "TOKENGUARD_CONTEXT_LINE": "always"}
     watch.harvest()

@@ -1,5 +1,4 @@
 """The emulator's HTTPS server: routing, the request log and the /_emulator admin endpoints."""
-import json
 import ssl
 import threading
 import time

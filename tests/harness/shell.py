@@ -53,3 +53,19 @@ class GuardedShell:
 def without_terminal(env):
     """Popen kwargs for a script run with no controlling terminal (cron, CI): /dev/tty cannot be opened."""
     return {"env": env, "cwd": env["HOME"], "start_new_session": True, "stdin": open(os.devnull, "rb")}
+
+
+def guard_launch_path(az):
+    """Where shell-init points the guard: launch.py inside the installed extension."""
+    code = az.run("tokenguard", "shell-init", "--shell", "bash").stdout
+    return next(line.split("=", 1)[1].strip("'") for line in code.splitlines()
+                if line.startswith("__tokenguard_launch="))
+
+
+def run_guarded_script(az, command, **extra_env):
+    """A bash script that evals shell-init and runs command, with no terminal (as in cron or CI)."""
+    import subprocess
+    from tests.harness.az import AZ
+    script = f'eval "$({AZ} tokenguard shell-init --shell bash)"\n{command}\n'
+    return subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=120,
+                          **without_terminal({**az.env, **extra_env}))
