@@ -90,6 +90,7 @@ MAX_TEXT_HITS = 500
 DEFAULT_TIME_BUDGET_S = 10.0
 FINGERPRINT_HEX = 12
 SECONDS_PER_DAY = 86400.0
+MAX_TIMESTAMP = 253402300799  # 9999-12-31T23:59:59Z
 SKIP_DIR_NAMES = frozenset({"cliextensions", "__pycache__", "site-packages", "node_modules", ".git"})
 
 # --- CI detection -------------------------------------------------------------------
@@ -685,10 +686,12 @@ def _parse_json(raw: bytes):
 
 # --- small helpers ---------------------------------------------------------------------------
 def _as_int(value) -> Optional[int]:
+    """A timestamp as int, or None; a number beyond year 9999 is garbage, and would overflow float maths."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError, OverflowError):
         return None
+    return number if abs(number) <= MAX_TIMESTAMP else None
 
 
 def _age_text(seconds: float) -> str:

@@ -234,7 +234,10 @@ def _timestamp(value):
     """A usable NumericDate, or None for missing/garbage values (strings, bools, NaN, year 30000)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    if not math.isfinite(value) or not 0 <= value <= MAX_TIMESTAMP:
+    # Only floats can be NaN or infinite; math.isfinite on a huge int would raise OverflowError.
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if not 0 <= value <= MAX_TIMESTAMP:
         return None
     return value
 

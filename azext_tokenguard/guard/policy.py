@@ -125,6 +125,11 @@ def _policy_from_document(document, path):
     protected = document.get('protected', [])
     if not isinstance(protected, list) or not all(isinstance(p, str) for p in protected):
         raise ValueError("'protected' is not a list of strings")
+    # The limits `protect` enforces; a hand-edited file beyond them could make fnmatch take minutes
+    # before every az command (translating '[' * 10000 alone takes seconds).
+    if len(protected) > MAX_PATTERNS or any(len(p) > MAX_PATTERN_LENGTH for p in protected):
+        raise ValueError("'protected' holds more than {} entries or one longer than {} characters"
+                         .format(MAX_PATTERNS, MAX_PATTERN_LENGTH))
     context_line = _choice(document, 'contextLine', CONTEXT_AUTO, CONTEXT_LINE_MODES)
     return Policy(protected=protected, context_line=context_line, path=path,
                   device_code=_choice(document, 'deviceCode', RULE_WARN, RULE_MODES),

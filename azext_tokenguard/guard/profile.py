@@ -27,8 +27,11 @@ DEFAULT_CLOUD = 'AzureCloud'
 # azure/cli/core/_session.py), not by rename: a reader can catch it empty or
 # half written.  Re-read until a whole document comes back: short polls, because
 # a writer finishes within milliseconds, bounded at 0.25 s before calling it corrupt.
+# The budget is wall-clock time, not only attempts: a big corrupt profile takes longer
+# to parse than to sleep, and 50 parses of it would hold up az for many seconds.
 PROFILE_READ_ATTEMPTS = 50
 PROFILE_RETRY_DELAY_S = 0.005
+PROFILE_READ_BUDGET_S = 0.25
 
 USER_TYPE = 'user'
 SERVICE_PRINCIPAL = 'servicePrincipal'
@@ -120,12 +123,15 @@ def _is_usable_entry(entry):
             and isinstance(entry.get('name', ''), str) and isinstance(entry.get('user', {}), dict))
 
 
-def load_subscriptions(config_dir, sleep=time.sleep):
+def load_subscriptions(config_dir, sleep=time.sleep, clock=time.monotonic):
     """``(subscriptions, error)``: every usable profile entry, or ``(None, one-line reason)``."""
     path = os.path.join(config_dir, PROFILE_FILE_NAME)
     last_error = ''
+    give_up_at = clock() + PROFILE_READ_BUDGET_S
     for attempt in range(PROFILE_READ_ATTEMPTS):
         if attempt:
+            if clock() > give_up_at:
+                break
             sleep(PROFILE_RETRY_DELAY_S)
         try:
             data = read_bounded(path, MAX_PROFILE_BYTES)
