@@ -201,6 +201,9 @@ long-summary: >
     line on stderr, asks before destructive commands on the terminal, and enforces pins; az's stdout, exit
     status and tab completion are untouched. If az is upgraded and the guard's Python is gone, the function
     says so once and refuses destructive-looking commands until shell-init is run again.
+    It also keeps a prompt segment (the subscription's short name, red when protected, and the tenant when
+    it is not your home tenant) in $__tokenguard_ps1, recomputed only when the profile or policy changed;
+    put it, or $(__tokenguard_prompt), in your PS1 or PROMPT yourself: shell-init never changes them.
 parameters:
   - name: --shell
     short-summary: The shell to integrate with, bash or zsh.
@@ -209,6 +212,10 @@ examples:
     text: eval "$(az tokenguard shell-init --shell bash)"
   - name: The same for zsh (add this line to ~/.zshrc).
     text: eval "$(az tokenguard shell-init --shell zsh)"
+  - name: Show the subscription in the bash prompt (after the eval line in ~/.bashrc).
+    text: PS1='${__tokenguard_ps1}'"$PS1"
+  - name: The same in zsh.
+    text: setopt promptsubst; PROMPT='$(__tokenguard_prompt)'"$PROMPT"
 """
 
 helps["tokenguard classify"] = """

@@ -9,6 +9,7 @@ Standard library only.
 import datetime
 import json
 import os
+import stat
 
 from .confirm import CONFIRMED, REFUSED
 from .policy import POLICY_DIR_NAME, ensure_private_dir
@@ -16,6 +17,7 @@ from .redact import redact_argv
 
 LOG_FILE_NAME = 'audit.log'
 MAX_LOG_BYTES = 1024 * 1024
+LOG_FILE_MODE = 0o600
 MAX_COMMAND_CHARS = 2000
 MAX_READ_BYTES = 4 * MAX_LOG_BYTES  # `audit show` reads the newest part of a log that grew past its limit
 
@@ -47,13 +49,25 @@ def append(config_dir, record):
         path = os.path.join(directory, LOG_FILE_NAME)
         _rotate_if_full(path)
         line = (json.dumps(record, sort_keys=True) + '\n').encode('utf-8')
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, 'O_NOFOLLOW', 0), 0o600)
+        # O_NONBLOCK: a FIFO planted as audit.log fails at once instead of hanging the guard.
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, 'O_NOFOLLOW', 0) | getattr(os, 'O_NONBLOCK', 0)
+        fd = os.open(path, flags, LOG_FILE_MODE)
         try:
-            return _write_whole_line(fd, line)
+            return _is_private_file(fd) and _write_whole_line(fd, line)
         finally:
             os.close(fd)
     except (OSError, ValueError, TypeError):
         return False
+
+
+def _is_private_file(fd):
+    """Only a regular file is written; one left readable by others (created by hand) is made 0600 first."""
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        return False
+    if os.name == 'posix' and stat.S_IMODE(info.st_mode) != LOG_FILE_MODE:
+        os.fchmod(fd, LOG_FILE_MODE)
+    return True
 
 
 def _write_whole_line(fd, line):

@@ -197,8 +197,19 @@ def _fail_safe(argv, env, io, open_tty, exc):
         if classification.kind != DESTRUCTIVE:
             return ExitCode.RUN
         context = context_unknown('tokenguard internal error ({})'.format(type(exc).__name__))
-        return ask(argv, classification, context, False, env, open_tty, io.say, colour=_tty_colour(env))[0]
+        code, how = ask(argv, classification, context, False, env, open_tty, io.say, colour=_tty_colour(env))
+        _record_despite_failure(env, argv, context, classification, code, how)
+        return code
     except KeyboardInterrupt:
         return ExitCode.REFUSED_BY_USER
     except Exception:  # pylint: disable=broad-except
         return ExitCode.GUARD_BROKEN  # the shell function falls back to its own destructive-word check
+
+
+def _record_despite_failure(env, argv, context, classification, code, how):
+    """The decision still goes to the audit log; whatever broke the guard may break this too: then nothing."""
+    try:
+        _recorder(default_config_dir(env), argv, context, classification)(
+            CONFIRMED if code == ExitCode.RUN else REFUSED, how)
+    except Exception:  # pylint: disable=broad-except
+        pass

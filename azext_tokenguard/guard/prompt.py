@@ -4,7 +4,9 @@ the signed-in account's home tenant. Standard library only.
 The shell function that shell-init defines calls this only when azureProfile.json, the policy or
 AZURE_CONFIG_DIR changed since its last prompt; it checks with the shell's own `-nt` test against a stamp
 file per shell, so an unchanged prompt forks nothing. The stamp gets the mtime of the newest file read,
-so a change made while this runs is still seen at the next prompt.
+so a change made while this runs is still seen at the next prompt. The stamp also holds the segment, so
+``$(__tokenguard_prompt)`` (a subshell, whose variables die with it) can read it back with the shell's own
+``read``.
 """
 import os
 import time
@@ -39,6 +41,8 @@ def segment(context, protected, shell, colour):
     text = short(context.subscription_name or context.subscription_id)
     if home_tenant_differs(context):
         text += ' @' + short(context.tenant_display_name or context.tenant_default_domain or context.tenant_id)
+    if shell == 'zsh':
+        text = text.replace('%', '%%')  # zsh expands prompt escapes in the result: "100%d" must stay text
     if protected and colour:
         start, end = INVISIBLE.get(shell, ('', ''))
         return '{}{}{}[{}]{}{}{} '.format(start, RED_BOLD, end, text, start, RESET, end)
@@ -55,12 +59,19 @@ def _newest_mtime_ns(paths):
     return newest
 
 
-def _stamp(config_dir, shell_pid, mtime_ns):
-    directory = os.path.join(config_dir, POLICY_DIR_NAME, STAMP_DIR_NAME)
+def stamp_path(config_dir, shell, shell_pid):
+    """One stamp per shell process; the shell's name is part of it because the colour markers differ."""
+    return os.path.join(config_dir, POLICY_DIR_NAME, STAMP_DIR_NAME, '{}-{}'.format(shell, shell_pid))
+
+
+def _stamp(config_dir, shell, shell_pid, mtime_ns, text):
+    """Write the segment to this shell's stamp, then give the stamp the mtime of the files it reflects."""
+    path = stamp_path(config_dir, shell, shell_pid)
+    directory = os.path.dirname(path)
     os.makedirs(directory, mode=0o700, exist_ok=True)
-    path = os.path.join(directory, str(shell_pid))
-    with open(path, 'a', encoding='ascii'):
-        pass
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, 'O_NOFOLLOW', 0), 0o600)
+    with os.fdopen(fd, 'w', encoding='utf-8') as handle:
+        handle.write(text + '\n')  # one line: the shell's `read` takes it back
     os.utime(path, ns=(mtime_ns, mtime_ns))
     _prune(directory)
 
@@ -79,14 +90,17 @@ def _prune(directory):
 def main(argv, env, stdout):
     """``--tokenguard-prompt SHELL PID``: print the segment, then stamp this shell's prompt state."""
     shell, shell_pid = (argv + ['bash', '0'])[:2]
+    if shell not in INVISIBLE or not shell_pid.isdigit():
+        shell, shell_pid = 'bash', '0'  # they name the stamp file: never a path
     config_dir = default_config_dir(env)
     mtime_ns = _newest_mtime_ns([os.path.join(config_dir, PROFILE_FILE_NAME), policy_path(config_dir)])
     context = load_context([], config_dir, env)
     policy = load_policy(config_dir)
     protected = policy.is_protected(context.subscription_name, context.subscription_id)
-    stdout.write(segment(context, protected, shell, colour=not env.get('NO_COLOR')))
+    text = segment(context, protected, shell, colour=not env.get('NO_COLOR'))
+    stdout.write(text)
     try:
-        _stamp(config_dir, shell_pid, mtime_ns)
+        _stamp(config_dir, shell, shell_pid, mtime_ns, text)
     except OSError:
         pass  # no stamp: the next prompt simply asks again
     return 0

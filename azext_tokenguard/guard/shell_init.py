@@ -100,14 +100,15 @@ __tokenguard_refuse_fallback() {{
     return {refused_missing}
 }}
 
-# The prompt segment: put ${{__tokenguard_ps1}} in PS1 (bash) or PROMPT (zsh, with setopt promptsubst).
+# The prompt segment: put ${{__tokenguard_ps1}} in PS1 (bash) or PROMPT (zsh, with setopt promptsubst),
+# or $(__tokenguard_prompt) for a prompt string that calls a function.
 # It is refreshed before a prompt only when azureProfile.json, the policy or AZURE_CONFIG_DIR changed:
 # the shell's own -nt test against this shell's stamp file decides, so an unchanged prompt forks nothing.
 __tokenguard_ps1=
 __tokenguard_prompt_dir=
 __tokenguard_prompt_update() {{
     local __tokenguard_dir="${{AZURE_CONFIG_DIR:-$HOME/.azure}}"
-    local __tokenguard_stamp="$__tokenguard_dir/tokenguard/prompt-stamps/$$"
+    local __tokenguard_stamp="$__tokenguard_dir/tokenguard/prompt-stamps/{shell}-$$"
     if [ "$__tokenguard_dir" = "$__tokenguard_prompt_dir" ] && [ -e "$__tokenguard_stamp" ] \
         && ! [ "$__tokenguard_dir/azureProfile.json" -nt "$__tokenguard_stamp" ] \
         && ! [ "$__tokenguard_dir/tokenguard/policy.json" -nt "$__tokenguard_stamp" ]; then
@@ -116,6 +117,23 @@ __tokenguard_prompt_update() {{
     __tokenguard_prompt_dir=$__tokenguard_dir
     __tokenguard_ps1=$("$__tokenguard_python" {flags} "$__tokenguard_launch" --tokenguard-prompt {shell} $$ 2>/dev/null)
     return 0
+}}
+# $(__tokenguard_prompt) runs in a subshell, whose variables die with it, and may run without the precmd
+# hook (a prompt framework that replaces PROMPT_COMMAND): so it reads the segment back from the stamp
+# (the shell's own read, no fork) and asks the guard only when the stamp is older than the files.
+__tokenguard_prompt() {{
+    local __tokenguard_dir="${{AZURE_CONFIG_DIR:-$HOME/.azure}}" __tokenguard_line=
+    local __tokenguard_stamp="$__tokenguard_dir/tokenguard/prompt-stamps/{shell}-$$"
+    if [ -e "$__tokenguard_stamp" ] \
+        && ! [ "$__tokenguard_dir/azureProfile.json" -nt "$__tokenguard_stamp" ] \
+        && ! [ "$__tokenguard_dir/tokenguard/policy.json" -nt "$__tokenguard_stamp" ] \
+        && IFS= read -r __tokenguard_line 2>/dev/null < "$__tokenguard_stamp" && [ -n "$__tokenguard_line" ]; then
+        printf '%s' "$__tokenguard_line"
+        return 0
+    fi
+    __tokenguard_prompt_dir=
+    __tokenguard_prompt_update
+    printf '%s' "$__tokenguard_ps1"
 }}
 {register_prompt}
 

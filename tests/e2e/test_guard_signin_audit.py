@@ -31,6 +31,32 @@ def test_the_prompt_segment_follows_the_active_subscription(shell):
     assert segment(shell) == "[fabrikam-sandbox @Fabrikam] "  # not alice's home tenant
 
 
+def prompt_shows(shell, line):
+    """What the shell printed between running line and its next prompt, ending with the prompt's segment."""
+    return shell.run(line).rstrip("\n")
+
+
+def test_the_prompt_function_in_ps1_recomputes_only_on_change_and_follows_azure_config_dir(shell, user_az):
+    # Without the precmd hook (as under a prompt framework that replaces PROMPT_COMMAND): the function alone.
+    shell.run("setopt promptsubst; add-zsh-hook -d precmd __tokenguard_prompt_update" if shell.shell == "zsh"
+              else "unset PROMPT_COMMAND")
+    shell.run("PS1='$(__tokenguard_prompt)TG-''PROMPT> '; PROMPT=$PS1")
+    assert prompt_shows(shell, "true").endswith("[contoso-dev] ")
+    # With the guard's Python gone, an unchanged profile still shows the segment: nothing was run for it.
+    shell.run("saved=$__tokenguard_python; __tokenguard_python=/nonexistent")
+    assert prompt_shows(shell, "true").endswith("[contoso-dev] ")
+    assert prompt_shows(shell, "true").endswith("[contoso-dev] ")
+    shell.run(f"touch {user_az.config_dir}/azureProfile.json")  # a change: now it must ask the guard again
+    assert not prompt_shows(shell, "true").endswith("] ")
+    shell.run("__tokenguard_python=$saved")
+    shell.run(f"touch {user_az.config_dir}/azureProfile.json")
+    assert prompt_shows(shell, "true").endswith("[contoso-dev] ")
+    empty = user_az.env["HOME"] + "/no-login"
+    assert prompt_shows(shell, f"export AZURE_CONFIG_DIR={empty}").endswith("[az: ?] ")
+    assert prompt_shows(shell, f"export AZURE_CONFIG_DIR={user_az.config_dir}").endswith("[contoso-dev] ")
+    assert "$__tokenguard_ps1" not in prompt_shows(shell, "echo $PS1")  # shell-init left PS1 to the user
+
+
 def devicecode_requests(emulator):
     return [r for r in emulator.requests(service="entra") if r["path"].endswith("/devicecode")]
 
@@ -52,12 +78,50 @@ def test_device_code_sign_in_warns_and_asks(shell, emulator):
     assert shell.exit_status() == 0 and len(devicecode_requests(emulator)) == 1
 
 
+def audit_records(az):
+    log = az.config_dir / "tokenguard" / "audit.log"
+    return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+
+
 def test_a_device_code_policy_of_deny_refuses_with_the_reason(user_az, emulator):
     user_az.run("tokenguard", "policy", "set", "--device-code", "deny")
     result = run_guarded_script(user_az, "az login --use-device-code")
     assert result.returncode == REFUSED_BY_POLICY
     assert "device code sign-in is forbidden on this machine" in result.stderr
     assert devicecode_requests(emulator) == []
+    assert [(r["decision"], r["how"]) for r in audit_records(user_az)] == [("refused", "device-code policy")]
+
+
+def test_device_code_without_a_terminal_needs_an_explicit_go_ahead(user_az, emulator):
+    refused = run_guarded_script(user_az, "az login --use-device-code -o none", CI="true")
+    assert refused.returncode == REFUSED_NO_TERMINAL and "TOKENGUARD_ALLOW_DEVICE_CODE=1" in refused.stderr
+    assert "can be phished" in refused.stderr and devicecode_requests(emulator) == []
+    allowed = run_guarded_script(user_az, "az login --use-device-code -o none", TOKENGUARD_ALLOW_DEVICE_CODE="1")
+    assert allowed.returncode == 0 and len(devicecode_requests(emulator)) == 1
+    assert [(r["decision"], r["how"]) for r in audit_records(user_az)] == [
+        ("refused", "no terminal"), ("confirmed", "TOKENGUARD_ALLOW_DEVICE_CODE")]
+
+
+def test_answers_at_the_terminal_are_recorded(shell, user_az):
+    shell.type_command("az group delete -n rg1 --yes --no-wait")
+    shell.expect("Run it? [y/N] ")
+    shell.sendline("n")
+    shell.until_prompt()
+    shell.type_command("az group delete -n rg1 --yes --no-wait")
+    shell.expect("Run it? [y/N] ")
+    shell.sendline("y")
+    shell.until_prompt()
+    assert shell.exit_status() == 0
+    shell.type_command("az login --use-device-code -o none")
+    shell.expect("[y/N] ")
+    shell.sendline("n")
+    shell.until_prompt()
+    records = audit_records(user_az)
+    assert [(r["decision"], r["how"], r["command"]) for r in records] == [
+        ("refused", "answered at the terminal", "az group delete -n rg1 --yes --no-wait"),
+        ("confirmed", "answered at the terminal", "az group delete -n rg1 --yes --no-wait"),
+        ("refused", "answered at the terminal", "az login --use-device-code -o none")]
+    assert all(r["subscription"] == "contoso-dev" and r["identity"] == "alice@contoso.example" for r in records)
 
 
 def test_a_user_login_on_a_ci_agent_is_warned_about_then_refused_by_policy(user_az, sp_az):
@@ -81,7 +145,7 @@ def test_every_decision_lands_in_the_audit_log_with_secrets_redacted(user_az):
     run_guarded_script(user_az, "az group delete -n rg1 --yes")
     run_guarded_script(user_az, "az group delete -n rg1 --yes", TOKENGUARD_CONFIRM=DEV.subscription_id)
     run_guarded_script(user_az, "az group list --subscription contoso-prod", TOKENGUARD_EXPECT_SUBSCRIPTION=DEV.subscription_id)
-    run_guarded_script(user_az, "az vm delete -g rg1 -n vm1 --admin-password Hunter2-Secret --yes")
+    run_guarded_script(user_az, "az vm delete -g rg1 -n vm1 --password Hunter2-Secret --admin-password=Pw2-Secret --yes")
     log = user_az.config_dir / "tokenguard" / "audit.log"
     assert oct(log.stat().st_mode & 0o777) == "0o600"
     records = [json.loads(line) for line in log.read_text().splitlines()]
@@ -89,12 +153,15 @@ def test_every_decision_lands_in_the_audit_log_with_secrets_redacted(user_az):
         ("refused", "no terminal"), ("confirmed", "TOKENGUARD_CONFIRM"), ("refused", "pin"), ("refused", "no terminal")]
     assert records[0]["subscription"] == "contoso-dev" and records[0]["tenantId"] == data.CONTOSO.tenant_id
     assert records[0]["command"] == "az group delete -n rg1 --yes"
-    assert "Hunter2-Secret" not in log.read_text() and "--admin-password '***'" in records[3]["command"]
+    assert "Hunter2-Secret" not in log.read_text() and "Pw2-Secret" not in log.read_text()
+    assert "--password '***' '--admin-password=***'" in records[3]["command"]
 
     refused = user_az.json("tokenguard", "audit", "show", "--since", "1h", "--decision", "refused")
     assert len(refused) == 3 and {r["decision"] for r in refused} == {"refused"}
-    table = user_az.run("tokenguard", "audit", "show", "--since", "1h", "-o", "table").stdout
-    assert "TOKENGUARD_CONFIRM" in table and "pin" in table
+    table = user_az.run("tokenguard", "audit", "show", "--since", "1h", "--decision", "refused", "-o", "table").stdout
+    assert table.splitlines()[0].split() == ["Time", "Decision", "How", "Subscription", "Command"]
+    assert len(table.splitlines()) == 2 + 3 and "pin" in table and "TOKENGUARD_CONFIRM" not in table
+    assert "Hunter2-Secret" not in table
     assert user_az.json("tokenguard", "audit", "show", "--since", "2099-01-01T00:00:00Z") == []
 
 

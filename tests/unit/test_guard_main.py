@@ -46,6 +46,11 @@ class TtyStderr(io.StringIO):
 
 @pytest.fixture
 def config_dir(tmp_path):
+    return make_config_dir(tmp_path)
+
+
+def make_config_dir(tmp_path):
+    """A profile with 'Dev Sub' (default) and 'Prod' (protected), alice signed in; shared by other guard tests."""
     subscriptions = [
         {'id': DEV_ID, 'name': 'Dev Sub', 'isDefault': True, 'tenantId': TENANT, 'environmentName': 'AzureCloud',
          'tenantDisplayName': 'Contoso', 'user': {'name': 'alice@contoso.com', 'type': 'user'}},
