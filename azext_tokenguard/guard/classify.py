@@ -18,7 +18,7 @@ Imports only the standard library (it runs in the shell guard).
 import json
 import os
 
-from .profile import command_words, option_values, read_bounded
+from .profile import UNKNOWN_VALUE, command_words, option_values, read_bounded
 
 DESTRUCTIVE = 'destructive'
 WRITE = 'write'
@@ -152,6 +152,9 @@ def classify(argv, confirm_commands=None):
     name = ' '.join(path)
     if any(word in HELP_FLAGS for word in argv):
         return Classification(READ, 'help request: only prints help', name)
+    if _command_word_unknown(argv):
+        return Classification(DESTRUCTIVE, 'a command word comes from a file or stdin (@): it may be anything',
+                              name)
     if not path:
         return Classification(READ, 'no command', name)
     for rule in ARGUMENT_RULES:
@@ -167,6 +170,13 @@ def classify(argv, confirm_commands=None):
             return Classification(READ, 'changes only local az settings', name)
     kind, reason = classify_verb(path[-1])
     return Classification(kind, reason, name)
+
+
+def _command_word_unknown(argv):
+    """az expands ``@file`` before it looks up the command: a word still starting with '@' (not expanded here,
+    e.g. by `classify`) or read from stdin can be any command, ``delete`` included."""
+    words = command_words([w for w in argv if w not in GLOBAL_FLAGS])
+    return any(word.startswith('@') or UNKNOWN_VALUE in word for word in words)
 
 
 def _is_destructive_verb(verb):
@@ -276,9 +286,10 @@ def classify_script(text, config_dir=None):
 
 def classify_command_text(text, config_dir=None):
     """``[{command, class, reason}]`` for ``classify --command "group delete -n rg1"`` (``az`` optional)."""
-    from .script import split_script as split, words_of
+    from .script import split_script as split, starts_with_az
     confirm = load_confirm_commands(config_dir)
-    invocations = [argv for _line, argv in split(text)]
-    if not invocations:  # written without the leading "az"
-        invocations = [argv for _line, argv in split('az ' + text)] if words_of(text) else []
-    return [classify_to_dict(argv, confirm) for argv in invocations]
+    if text.strip() and not starts_with_az(text):
+        # Written without the leading "az": the outer command is az too, not only the `$(az ...)` inside it,
+        # so `--command` and `--file` see the same calls.
+        text = 'az ' + text
+    return [classify_to_dict(argv, confirm) for _line, argv in split(text)]

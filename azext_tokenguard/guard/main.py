@@ -17,7 +17,7 @@ from .policy import (CONTEXT_ALWAYS, CONTEXT_AUTO, CONTEXT_DESTRUCTIVE_ONLY, CON
                      load_policy)
 from .signin import (ALLOW_DEVICE_CODE_ENV, DEVICE_CODE_WARNING, ci_user_message, detect_ci,
                      is_device_code_login)
-from .profile import context_unknown, default_config_dir, load_context
+from .profile import context_unknown, default_config_dir, expand_file_arguments, load_context
 from .render import colour_enabled, context_line, warning_line
 
 CONTEXT_LINE_ENV = 'TOKENGUARD_CONTEXT_LINE'  # overrides the policy's mode for one shell or script
@@ -65,15 +65,16 @@ def guard(argv, env, io, open_tty, cwd=None):
     if not argv or argv == ['--version'] or env.get(COMPLETION_ENV) or any(w in HELP_WORDS for w in argv):
         return ExitCode.RUN  # help, `az --version` and tab completion touch nothing
     config_dir = default_config_dir(env)
-    classification = classify(argv, load_confirm_commands(config_dir))
+    seen = expand_file_arguments(argv)  # what az will parse: @file arguments read as az reads them
+    classification = classify(seen, load_confirm_commands(config_dir))
     context_free = bool(classification.command) and classification.command.split()[0] in CONTEXT_FREE_GROUPS
     policy = load_policy(config_dir)
     if policy.error:
         io.say(warning_line('{}; every subscription is treated as protected.'.format(policy.error), io.colour))
-    context = load_context(argv, config_dir, env, cwd)
+    context = load_context(seen, config_dir, env, cwd)
     protected = is_protected(policy, context)
     record = _recorder(config_dir, argv, context, classification)
-    if is_device_code_login(classification.command, argv):
+    if is_device_code_login(classification.command, seen):
         return _device_code_decision(policy, env, io, open_tty, record)
     refusal = _ci_user_check(context, policy, env, io, context_free, record)
     if refusal:

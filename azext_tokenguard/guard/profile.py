@@ -1,21 +1,30 @@
 """Which cloud, tenant, subscription and identity an az command will use.
 
 Reads ``azureProfile.json`` and az's ``config`` directly (no azure.cli import:
-this runs before every az command).  Mirrors az's own resolution order:
+this runs before every az command).  Follows what az 2.91 does, checked
+against the real az with the emulator's request log (tests/e2e/test_context_truth.py):
 
-1. a subscription named inside ``--ids`` / ``--url`` / ``--scope`` values
-   (az takes the subscription from the resource id);
-2. ``--subscription NAME|ID`` on the command line (``-s``/``-n`` for
-   ``account set|show``);
-3. ``AZURE_DEFAULTS_SUBSCRIPTION``, then ``[defaults] subscription`` of the
-   local/global az config (knack's ``configured_default``);
-4. the profile entry with ``isDefault`` in the active cloud.
+0. every argument is expanded as az expands it before parsing: ``@path``, and
+   ``name=@path`` after the first ``=`` (``@-`` reads stdin, which the guard
+   cannot: the value is unknown);
+1. a subscription named inside a resource id (``--ids``, ``--url``, ``--scope``,
+   ``--resource-id``...): az takes the subscription from the id;
+2. ``--subscription NAME|ID`` (any unambiguous abbreviation, ``=`` or not; the
+   last one wins), or ``-s``/``-n`` for ``account set|show``;
+3. the profile entry with ``isDefault`` in the active cloud (``AZURE_CLOUD_NAME``,
+   else ``[cloud] name`` of the global config; an unregistered cloud makes az
+   fall back to AzureCloud, so the context is unknown).
+
+``AZURE_DEFAULTS_SUBSCRIPTION`` and ``[defaults] subscription`` are not
+applied: az 2.91 ignores them (the ``configured_default`` of its global
+``--subscription`` argument never takes effect), and so does the guard.
 
 Every failure gives a ``Context`` with ``known = False`` and a one-line
 ``reason``; nothing here raises.
 """
 import json
 import os
+import stat
 import time
 
 PROFILE_FILE_NAME = 'azureProfile.json'
@@ -44,10 +53,23 @@ SUBSCRIPTION_OPTIONS = {
     'account set': ('--subscription', '-s', '--name', '-n'),
     'account show': ('--subscription', '-s', '--name', '-n'),
 }
-# Options whose values may be full resource ids / ARM URLs.
-RESOURCE_ID_OPTIONS = ('--ids', '--url', '--uri', '-u', '--scope')
+# Options whose values say where a command acts: resource ids, scopes and az rest's URL.
+TARGET_ID_OPTIONS = ('--ids', '--id', '--url', '--uri', '-u', '--scope', '--scopes', '--resource-id',
+                     '--resource-ids', '--resource', '--target-resource-id')
+MULTI_VALUE_OPTIONS = frozenset(('--ids', '--resource-ids', '--scopes'))
+RESOURCE_ID_PREFIXES = ('/subscriptions/',)
 SUBSCRIPTION_IN_ID_MARKER = '/subscriptions/'
+SUBSCRIPTION_PLACEHOLDER = '{subscriptionid}'  # az rest fills it in with the current subscription
 GUID_LENGTH = 36
+# What an argument read from stdin (``@-``) or from a file too large to read stands for: the guard cannot
+# know it. A NUL byte cannot occur in a real argument.
+UNKNOWN_VALUE = '\x00unknown\x00'
+MAX_FILE_ARGUMENT_BYTES = 1024 * 1024
+CLOUD_ENV = 'AZURE_CLOUD_NAME'
+CLOUDS_FILE_NAME = 'clouds.config'
+# az 2.91's HARD_CODED_CLOUD_LIST (azure/cli/core/cloud.py); others must be registered in clouds.config.
+BUILT_IN_CLOUDS = frozenset(('AzureCloud', 'AzureChinaCloud', 'AzureUSGovernment', 'AzureBleuCloud'))
+IGNORED_DEFAULT_ENV = 'AZURE_DEFAULTS_SUBSCRIPTION'
 
 
 class Context:  # pylint: disable=too-many-instance-attributes,too-few-public-methods
@@ -182,60 +204,99 @@ def _split_ini_line(line):
     return line[:cut].strip(), line[cut], line[cut + 1:].strip()
 
 
-def config_files(config_dir, cwd):
-    """az's config chain for defaults: ``.azure/config`` in cwd and its parents first, then the global one."""
-    chain = []
-    config_dir_name = os.path.basename(os.path.normpath(config_dir))
-    global_dir = os.path.normcase(os.path.normpath(config_dir))
-    current = cwd
-    while current:
-        candidate = os.path.join(current, config_dir_name)
-        if os.path.normcase(os.path.normpath(candidate)) == global_dir:
-            break
-        if os.path.isdir(candidate):
-            chain.append(os.path.join(candidate, CONFIG_FILE_NAME))
-        parent = os.path.dirname(current)
-        if parent == current:
-            break
-        current = parent
-    chain.append(os.path.join(config_dir, CONFIG_FILE_NAME))
-    return chain
+def ini_sections(data):
+    """Section names of INI bytes, in order."""
+    lines = (raw.strip() for raw in data.decode('utf-8', 'replace').splitlines())
+    return [line[1:-1].strip() for line in lines if line.startswith('[') and line.endswith(']')]
 
 
-def config_value(files, section, key):
-    """The first value of ``[section] key`` along the config chain, or ''."""
-    for path in files:
-        try:
-            data = read_bounded(path, MAX_CONFIG_BYTES)
-        except ValueError:
-            continue
-        if data:
-            value = read_ini_values(data, {(section, key)}).get((section, key))
-            if value:
-                return value
-    return ''
+def config_value(path, section, key):
+    """``[section] key`` of one INI file, or ''."""
+    try:
+        data = read_bounded(path, MAX_CONFIG_BYTES)
+    except ValueError:
+        return ''
+    return read_ini_values(data, {(section, key)}).get((section, key), '') if data else ''
 
 
 def active_cloud(config_dir, env):
-    name = env.get('AZURE_CLOUD_NAME')
-    if name:
-        return name
-    return config_value([os.path.join(config_dir, CONFIG_FILE_NAME)], 'cloud', 'name') or DEFAULT_CLOUD
-
-
-def configured_default_subscription(config_dir, env, cwd):
-    name = env.get('AZURE_DEFAULTS_SUBSCRIPTION')
-    if name:
-        return name, 'AZURE_DEFAULTS_SUBSCRIPTION'
+    """``(cloud name, error)``. az reads AZURE_CLOUD_NAME whenever it is set, even empty, then the global config
+    (a local ``.azure/config`` is not consulted for it). A name az does not know makes az warn and switch to,
+    and save, AzureCloud: the guard cannot vouch for that, so it is an error."""
+    if CLOUD_ENV in env:
+        name = env[CLOUD_ENV]
+    else:
+        name = config_value(os.path.join(config_dir, CONFIG_FILE_NAME), 'cloud', 'name') or DEFAULT_CLOUD
+    if name in BUILT_IN_CLOUDS:
+        return name, ''
     try:
-        cwd = cwd or os.getcwd()
-    except OSError:
-        cwd = ''
-    value = config_value(config_files(config_dir, cwd), 'defaults', 'subscription')
-    return value, ('az config [defaults] subscription' if value else '')
+        data = read_bounded(os.path.join(config_dir, CLOUDS_FILE_NAME), MAX_CONFIG_BYTES)
+    except ValueError:
+        data = None
+    if data and name in ini_sections(data):
+        return name, ''
+    return name, "cloud '{}' is not registered (az would fall back to AzureCloud)".format(name[:60])
+
+
+def ignored_default_subscription(config_dir, env):
+    """A default subscription a user may think az applies, though az 2.91 ignores it: ``(value, where)``."""
+    if env.get(IGNORED_DEFAULT_ENV):
+        return env[IGNORED_DEFAULT_ENV], IGNORED_DEFAULT_ENV
+    value = config_value(os.path.join(config_dir, CONFIG_FILE_NAME), 'defaults', 'subscription')
+    return value, ('defaults.subscription' if value else '')
 
 
 # ---------------------------------------------------------------- the command line
+
+def expand_file_arguments(argv, read_limit=MAX_FILE_ARGUMENT_BYTES):
+    """argv as az sees it: az replaces ``@path`` and ``name=@path`` with the file's text before it even looks
+    up the command (azure/cli/core/commands/__init__.py, _expand_file_prefixed_files). A file az cannot open
+    stays as typed, as in az. ``@-`` (stdin, which only az may read) and files the guard will not read whole
+    become ``UNKNOWN_VALUE``."""
+    return [_expand_file_argument(word, read_limit) for word in argv]
+
+
+def _expand_file_argument(word, read_limit):
+    head, sep, tail = word.partition('=')
+    if sep:
+        return head + sep + _maybe_file_content(tail, read_limit)
+    return _maybe_file_content(word, read_limit)
+
+
+def _maybe_file_content(value, read_limit):
+    if not value.startswith('@') or len(value) == 1:
+        return value
+    path = value[1:]
+    if path == '-':
+        return UNKNOWN_VALUE
+    try:
+        data = _read_argument_file(os.path.expanduser(path), read_limit)
+    except OSError:
+        return value  # az: "Failed to load ..., assume not a file"
+    if data is None:
+        return UNKNOWN_VALUE
+    for encoding in ('utf-8-sig', 'utf-16'):  # az tries utf-8 first, then utf-16; else it base64-encodes
+        try:
+            return data.decode(encoding).rstrip(os.linesep)
+        except UnicodeDecodeError:
+            continue
+    return UNKNOWN_VALUE
+
+
+def _read_argument_file(path, limit):
+    """The bytes of a regular file of at most ``limit`` bytes, else None. Never a FIFO or device: reading
+    ``@/dev/stdin`` would take az's input, and a FIFO would hang the guard."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, 'O_NONBLOCK', 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            return None
+        with os.fdopen(os.dup(fd), 'rb') as handle:
+            data = handle.read(limit + 1)
+    finally:
+        os.close(fd)
+    return data if len(data) <= limit else None
+
 
 def command_words(argv):
     """Leading words of argv before the first option: the command path as typed."""
@@ -250,8 +311,10 @@ def command_words(argv):
 def option_values(argv, names, long_prefix_of=None):
     """Every value given to one of ``names`` (``--x v``, ``--x=v``, ``-xv``); ``--ids a b`` gives a and b.
 
-    ``long_prefix_of``: also accept unambiguous argparse abbreviations of this
-    long option (az keeps argparse's allow_abbrev), e.g. ``--subscr``.
+    ``long_prefix_of``: also accept argparse abbreviations of this long option
+    (az keeps argparse's allow_abbrev: any prefix of at least ``--`` and one
+    letter). A prefix that is ambiguous for the command makes az fail, so
+    nothing runs; the guard need not tell those apart.
     """
     values = []
     index = 0
@@ -267,7 +330,7 @@ def option_values(argv, names, long_prefix_of=None):
         while index < len(argv) and not _looks_like_option(argv[index]):
             values.append(argv[index])
             index += 1
-            if name != '--ids':
+            if not any(multi.startswith(name) for multi in MULTI_VALUE_OPTIONS):
                 break
     return values
 
@@ -284,8 +347,13 @@ def _split_option(word, names, long_prefix_of):
     return None, None
 
 
-def _is_abbreviation(head, long_option):
-    return bool(long_option and head.startswith('--') and len(head) >= 4 and long_option.startswith(head))
+def _is_abbreviation(head, long_options):
+    """argparse's allow_abbrev: ``--s`` stands for ``--subscription`` (``long_options``: one or a tuple)."""
+    if not long_options or not head.startswith('--') or len(head) < 3:
+        return False
+    if isinstance(long_options, str):
+        long_options = (long_options,)
+    return any(option.startswith(head) for option in long_options if option.startswith('--'))
 
 
 def _looks_like_option(word):
@@ -305,19 +373,36 @@ def requested_subscription(argv):
     path = ' '.join(command_words(argv)[:2])
     names = SUBSCRIPTION_OPTIONS.get(path, SUBSCRIPTION_OPTIONS[''])
     values = option_values(argv, names, long_prefix_of='--subscription')
+    if path in SUBSCRIPTION_OPTIONS and not values:
+        values = option_values(argv, names, long_prefix_of='--name')
     return values[-1] if values else ''  # argparse keeps the last one
 
 
 def subscriptions_in_resource_ids(argv):
-    """Subscription ids named inside --ids/--url/--scope values, in order, without repeats."""
+    """``(target, referenced)``: subscriptions named in the values of the options that say where a command
+    acts (--ids, --scope, az rest --url...), and those named in any other value shaped as a resource id
+    (a subnet of another subscription, say). Lowercase, in order, without repeats; a segment that is not a
+    subscription id (``/subscriptions/oops/...``) is kept, so that it cannot be found and reads as unknown.
+    az rest's ``{subscriptionId}`` placeholder means the current subscription and names none."""
+    target = _subscription_segments(option_values(argv, TARGET_ID_OPTIONS, long_prefix_of=TARGET_ID_OPTIONS))
+    others = []
+    for word in argv:
+        value = word.partition('=')[2] if word.startswith('-') else word
+        for found in _subscription_segments([value]) if value.lower().startswith(RESOURCE_ID_PREFIXES) else []:
+            if found not in target and found not in others:
+                others.append(found)
+    return target, others
+
+
+def _subscription_segments(values):
     found = []
-    for value in option_values(argv, RESOURCE_ID_OPTIONS):
+    for value in values:
         lowered = value.lower()
         start = lowered.find(SUBSCRIPTION_IN_ID_MARKER)
         while start >= 0:
-            candidate = lowered[start + len(SUBSCRIPTION_IN_ID_MARKER):][:GUID_LENGTH]
-            if _is_guid(candidate) and candidate not in found:
-                found.append(candidate)
+            segment = lowered[start + len(SUBSCRIPTION_IN_ID_MARKER):].split('/', 1)[0].split('?', 1)[0]
+            if segment and segment != SUBSCRIPTION_PLACEHOLDER and segment not in found:
+                found.append(segment)
             start = lowered.find(SUBSCRIPTION_IN_ID_MARKER, start + 1)
     return found
 
@@ -331,7 +416,7 @@ def _is_guid(text):
 # ---------------------------------------------------------------- resolution
 
 def find_subscription(subscriptions, wanted, cloud):
-    """``(entry, error)`` for a name or id, case-insensitive, like az's get_subscription."""
+    """``(entry, error)`` for a name or id, case-insensitive, as az's --subscription action matches them."""
     wanted = wanted.lower()
     in_cloud = [s for s in subscriptions if s.get('environmentName', DEFAULT_CLOUD) == cloud]
     by_id = [s for s in in_cloud if s['id'].lower() == wanted]
@@ -346,10 +431,14 @@ def find_subscription(subscriptions, wanted, cloud):
 
 
 def default_subscription(subscriptions, cloud):
-    for entry in subscriptions:
-        if entry.get('isDefault') is True and entry.get('environmentName', DEFAULT_CLOUD) == cloud:
-            return entry
-    return None
+    """``(entry, error)``: the one entry az uses when the command names none."""
+    defaults = [e for e in subscriptions
+                if e.get('isDefault') is True and e.get('environmentName', DEFAULT_CLOUD) == cloud]
+    if len(defaults) > 1:
+        return None, 'several default subscriptions in cloud {} (run az account set)'.format(cloud)
+    if not defaults:
+        return None, 'no default subscription in cloud {} (run az login or az account set)'.format(cloud)
+    return defaults[0], ''
 
 
 def identity_of(entry):
@@ -379,34 +468,43 @@ def _text(entry, key):
     return value if isinstance(value, str) else ''
 
 
-def load_context(argv, config_dir=None, env=None, cwd=None, sleep=time.sleep):
-    """The ``Context`` the az command ``argv`` (words after ``az``) will run in.  Never raises."""
+def load_context(argv, config_dir=None, env=None, cwd=None, sleep=time.sleep):  # pylint: disable=unused-argument
+    """The ``Context`` the az command ``argv`` (words after ``az``, ``@file`` arguments expanded) will run in.
+    Never raises. ``cwd`` is accepted for callers of the earlier signature; az's local config does not
+    choose the subscription or the cloud."""
     env = os.environ if env is None else env
     config_dir = config_dir or default_config_dir(env)
     try:
-        return _resolve(argv, config_dir, env, cwd, sleep)
+        return _resolve(argv, config_dir, env, sleep)
     except Exception as exc:  # pylint: disable=broad-except
         # Fail soft here; the caller fails closed for destructive commands.
         return context_unknown('cannot read the az context ({})'.format(type(exc).__name__))
 
 
-def _resolve(argv, config_dir, env, cwd, sleep):
-    referenced = subscriptions_in_resource_ids(argv)
-    wanted, source = (referenced[0], 'resource id') if referenced else ('', '')
-    if not wanted:
-        wanted, source = requested_subscription(argv), '--subscription'
-    if not wanted:
-        wanted, source = configured_default_subscription(config_dir, env, cwd)
+def _wanted_subscription(argv):
+    """``(wanted, source, other subscription ids, error)`` from the command line alone."""
+    if any(UNKNOWN_VALUE in word for word in argv):
+        return '', '', [], 'an argument comes from stdin (@-) or a file too large to check'
+    target, referenced = subscriptions_in_resource_ids(argv)
+    if target:
+        return target[0], 'resource id', target[1:] + referenced, ''
+    return requested_subscription(argv), '--subscription', referenced, ''
+
+
+def _resolve(argv, config_dir, env, sleep):
+    wanted, source, others, error = _wanted_subscription(argv)
+    if error:
+        return context_unknown(error)
+    cloud, error = active_cloud(config_dir, env)
+    if error:
+        return context_unknown(error, wanted)
     subscriptions, error = load_subscriptions(config_dir, sleep)
     if subscriptions is None:
         return context_unknown(error, wanted)
-    cloud = active_cloud(config_dir, env)
     if wanted:
         entry, error = find_subscription(subscriptions, wanted, cloud)
-        if entry is None:
-            return context_unknown(error, wanted)
-        return context_from_entry(entry, cloud, source, referenced[1:])
-    entry = default_subscription(subscriptions, cloud)
+    else:
+        (entry, error), source = default_subscription(subscriptions, cloud), 'default subscription'
     if entry is None:
-        return context_unknown('no default subscription in cloud {} (run az login or az account set)'.format(cloud))
-    return context_from_entry(entry, cloud, 'default subscription')
+        return context_unknown(error, wanted)
+    return context_from_entry(entry, cloud, source, others)

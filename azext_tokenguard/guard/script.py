@@ -325,11 +325,15 @@ def split_script(text):
     return _Scanner(text.replace('\r\n', '\n')).run()
 
 
-def words_of(text):
-    """The words of a command line without running anything (for `classify --command`)."""
+def _ends_simple_command(char):
+    return char in ';&|()\n'
+
+
+def starts_with_az(text):
+    """Whether the first simple command of ``text`` runs az (``az ...``, ``sudo az ...``, ``RG=x az ...``)."""
     scanner = _Scanner(text)
     state = _CommandState()
-    while scanner.pos < len(text):
+    while scanner.pos < len(text) and not _ends_simple_command(text[scanner.pos]):
         scanner._step(text[scanner.pos], state, 0)  # pylint: disable=protected-access
     state.end_word()
-    return [word for _line, word in state.words]
+    return az_invocation(state.words)[0] is not None

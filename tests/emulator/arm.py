@@ -21,6 +21,9 @@ _ROUTES = [
     ("groups", re.compile(rf"^{_SUBSCRIPTION}/resourcegroups$")),
     ("group", re.compile(rf"^{_SUBSCRIPTION}/resourcegroups/(?P<rg>[^/]+)$")),
     ("operation", re.compile(rf"^{_SUBSCRIPTION}/operationresults/(?P<op>[^/]+)$")),
+    ("provider", re.compile(rf"^{_SUBSCRIPTION}/providers/(?P<namespace>[^/]+)$")),
+    # Any other resource in a group: nothing is stored, but the request is logged and answered as ARM would.
+    ("resource", re.compile(rf"^{_SUBSCRIPTION}/resourcegroups/(?P<rg>[^/]+)/providers/.+$")),
 ]
 SEED_GROUPS = ("rg1",)
 
@@ -47,10 +50,18 @@ class Arm:
         return None, None
 
     def handle(self, request):
+        response = self._handle(request)
+        caller = getattr(request, "caller", None)
+        if caller:  # who asked, for tests that check the tenant and identity a command used
+            response.note.update({"tenant": caller.get("tid"), "caller": caller.get("oid") or caller.get("appid")})
+        return response
+
+    def _handle(self, request):
         name, params = self.route(request.path)
         caller, error = self._authenticate(request)
         if error:
             return error
+        request.caller = caller
         if name == "tenants":
             return Response(200, {"value": [self._tenant_json(t) for t in self._tenants_of(caller)]})
         if name == "subscriptions":
@@ -61,6 +72,10 @@ class Arm:
             return error
         if name == "subscription":
             return Response(200, self._subscription_json(sub))
+        if name == "provider":
+            return Response(200, self._provider_json(sub, params["namespace"]))
+        if name == "resource":
+            return self._generic_resource(request)
         return self._resource_groups(request, name, sub, params)
 
     # --- authentication -------------------------------------------------------------------------
@@ -132,6 +147,20 @@ class Arm:
                 "name": group["name"], "type": "Microsoft.Resources/resourceGroups",
                 "location": group["location"], "tags": group["tags"],
                 "properties": {"provisioningState": "Succeeded"}}
+
+    @staticmethod
+    def _provider_json(sub, namespace):
+        """Enough of a resource provider for az to pick an api-version (az resource ... --ids)."""
+        types = [{"resourceType": t, "locations": ["West Europe"], "apiVersions": ["2024-04-01"]}
+                 for t in ("sites", "virtualNetworks", "vaults", "storageAccounts", "virtualMachines")]
+        return {"id": f"/subscriptions/{sub.subscription_id}/providers/{namespace}", "namespace": namespace,
+                "registrationState": "Registered", "resourceTypes": types}
+
+    @staticmethod
+    def _generic_resource(request):
+        if request.method == "DELETE":
+            return Response(200, None)
+        return arm_error(404, "ResourceNotFound", f"The Resource '{request.path}' was not found.")
 
     # --- resource groups ------------------------------------------------------------------------
     def _resource_groups(self, request, name, sub, params):

@@ -73,23 +73,57 @@ def test_duplicate_names_are_ambiguous(tmp_path):
     assert context(tmp_path, ['group', 'list', '--subscription', PROD_ID]).subscription_id == PROD_ID
 
 
-def test_configured_defaults(config_dir):
-    assert context(config_dir, env={'AZURE_DEFAULTS_SUBSCRIPTION': 'Prod'}).subscription_id == PROD_ID
+def test_configured_defaults_are_ignored_as_az_ignores_them(config_dir):
+    """az 2.91 never applies AZURE_DEFAULTS_SUBSCRIPTION or [defaults] subscription (checked end to end)."""
+    assert context(config_dir, env={'AZURE_DEFAULTS_SUBSCRIPTION': 'Prod'}).subscription_id == DEV_ID
     (config_dir / 'config').write_text('[defaults]\nsubscription = Prod\n')
-    ctx = context(config_dir)
-    assert ctx.subscription_id == PROD_ID and 'config' in ctx.source
-    assert context(config_dir, ['x', '--subscription', 'Dev Sub']).subscription_id == DEV_ID
+    assert context(config_dir).subscription_id == DEV_ID
+    assert context(config_dir, ['x', '--subscription', 'Prod']).subscription_id == PROD_ID
 
 
-def test_local_config_dir_defaults(tmp_path):
+def test_a_local_config_dir_does_not_choose_the_subscription_or_cloud(tmp_path):
     config_dir = tmp_path / 'home' / '.azure'
     config_dir.mkdir(parents=True)
     write_profile(config_dir, [entry(DEV_ID, 'Dev Sub', default=True), entry(PROD_ID, 'Prod')])
     project = tmp_path / 'project' / 'sub'
     (tmp_path / 'project' / '.azure').mkdir(parents=True)
-    (tmp_path / 'project' / '.azure' / 'config').write_text('[defaults]\nsubscription=Prod\n')
+    (tmp_path / 'project' / '.azure' / 'config').write_text('[defaults]\nsubscription=Prod\n[cloud]\nname=X\n')
     project.mkdir()
-    assert context(config_dir, cwd=project).subscription_id == PROD_ID
+    assert context(config_dir, cwd=project).subscription_id == DEV_ID
+
+
+def test_an_unregistered_cloud_is_unknown(config_dir):
+    """az warns, switches to AzureCloud and saves that: the guard cannot vouch for where it lands."""
+    for env in ({'AZURE_CLOUD_NAME': 'Nope'}, {'AZURE_CLOUD_NAME': ''}):
+        ctx = context(config_dir, ['group', 'delete', '-n', 'x'], env=env)
+        assert not ctx.known and 'not registered' in ctx.reason
+    (config_dir / 'clouds.config').write_text('[Nope]\nendpoint_resource_manager = https://x\n')
+    assert 'no default subscription in cloud Nope' in context(config_dir, env={'AZURE_CLOUD_NAME': 'Nope'}).reason
+
+
+def test_several_defaults_are_unknown(tmp_path):
+    write_profile(tmp_path, [entry(DEV_ID, 'Dev', default=True), entry(PROD_ID, 'Prod', default=True)])
+    assert not context(tmp_path).known
+
+
+@pytest.mark.parametrize('argv', [
+    ['group', 'show', '--s', 'Prod'], ['group', 'show', '--su=Prod'], ['group', 'show', '--subscr', PROD_ID.upper()],
+    ['group', 'show', '--subscription', 'Dev Sub', '--subscription', 'prod'],
+    ['account', 'show', '--n', 'Prod'], ['account', 'set', '-sProd'],
+])
+def test_every_spelling_of_subscription_that_argparse_accepts(config_dir, argv):
+    assert context(config_dir, argv).subscription_id == PROD_ID
+
+
+def test_file_arguments_are_expanded_as_az_expands_them(tmp_path, config_dir):
+    from azext_tokenguard.guard.profile import UNKNOWN_VALUE, expand_file_arguments
+    (tmp_path / 'name').write_text('Prod\n')
+    name = str(tmp_path / 'name')
+    argv = expand_file_arguments(['group', '@' + name, '--subscription=@' + name, 'x@' + name, '@-',
+                                  '@' + str(tmp_path / 'missing'), '@', '@/dev/null'])
+    assert argv[:6] == ['group', 'Prod', '--subscription=Prod', 'x@' + name, UNKNOWN_VALUE, '@' + str(tmp_path / 'missing')]
+    assert argv[6] == '@' and argv[7] == UNKNOWN_VALUE  # a device is never read: it could be stdin
+    assert not context(config_dir, ['group', 'show', '--subscription', UNKNOWN_VALUE]).known
 
 
 def test_active_cloud(config_dir):
@@ -157,7 +191,17 @@ def test_requested_subscription_and_ids():
     assert requested_subscription(['group', 'list', '-s', 'a']) == ''  # -s is not global
     ids = ['/subscriptions/{}/a'.format(PROD_ID), '/SUBSCRIPTIONS/{}/b'.format(DEV_ID.upper()),
            '/subscriptions/{}/c'.format(PROD_ID), '/subscriptions/not-a-guid/d']
-    assert subscriptions_in_resource_ids(['vm', 'delete', '--ids'] + ids) == [PROD_ID, DEV_ID]
+    assert subscriptions_in_resource_ids(['vm', 'delete', '--ids'] + ids) == ([PROD_ID, DEV_ID, 'not-a-guid'], [])
+    url = '/subscriptions/{subscriptionId}/resourcegroups?api-version=1'
+    assert subscriptions_in_resource_ids(['rest', '--url', url]) == ([], [])
+    other = '/subscriptions/{}/resourceGroups/n/providers/Microsoft.Network/virtualNetworks/v'.format(PROD_ID)
+    assert subscriptions_in_resource_ids(['vm', 'create', '--vnet-name=' + other]) == ([], [PROD_ID])
+    assert subscriptions_in_resource_ids(['tag', 'delete', '--resource-id', other]) == ([PROD_ID], [])
+
+
+def test_a_malformed_or_foreign_resource_id_is_unknown(config_dir):
+    assert not context(config_dir, ['resource', 'delete', '--ids', '/subscriptions/oops/resourceGroups/x']).known
+    assert not context(config_dir, ['group', 'list', '--subscription', 'nope']).known
 
 
 def test_ids_in_several_subscriptions_are_all_reported(config_dir):

@@ -2,7 +2,8 @@
 import pytest
 
 from azext_tokenguard.guard.classify import split_script
-from azext_tokenguard.guard.script import words_of
+from azext_tokenguard.guard.classify import classify_command_text, classify_script
+from azext_tokenguard.guard.script import starts_with_az
 
 SCRIPT = r'''#!/bin/bash
 set -euo pipefail
@@ -90,6 +91,27 @@ def test_rejects_non_text():
         split_script(b'az group list')
 
 
-def test_words_of():
-    assert words_of('group delete -n "a b"') == ['group', 'delete', '-n', 'a b']
-    assert words_of('   ') == []
+def test_starts_with_az():
+    assert starts_with_az('az group list') and starts_with_az('RG=1 sudo az group list')
+    assert not starts_with_az('group delete -n "a b"') and not starts_with_az('echo $(az group list)')
+    assert not starts_with_az('   ')
+
+
+NESTED = [
+    'resource delete --ids $(az resource show -g rg -n x --query id -o tsv)',
+    'resource delete --ids "$(az resource show -g rg -n x --query id -o tsv)"',
+    'group delete -n `az group show -n y --query name -o tsv`',
+    'vm delete --ids $(az vm list --query "[].id" -o tsv | head -1)',
+    'group delete -n $(echo $(az group list --query [0].name -o tsv))',
+    'group list; az group delete -n x',
+    'group update -n x --set tags.a=$(az account show --query id -o tsv) && az group delete -n x',
+]
+
+
+@pytest.mark.parametrize("text", NESTED)
+def test_classify_command_and_file_agree_on_nested_calls(text):
+    """The outer command is an az call too: --command must not lose it to the one inside $(...)."""
+    from_command = [(e["command"], e["class"]) for e in classify_command_text(text)]
+    from_file = [(e["command"], e["class"]) for e in classify_script("az " + text)]
+    assert from_command == from_file
+    assert "destructive" in [kind for _command, kind in from_command]
