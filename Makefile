@@ -1,26 +1,47 @@
-# The two commands of the README: `make demo` and `make test`. Everything they need is installed here.
+# The commands of the README: `make demo`, `make test` (with `make lint`) and `make test-fast`. Everything they
+# need is installed here.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
+# azdev and its pylint, flake8 and sphinx live apart from the az that the tests drive (lint/requirements.txt).
+LINT_VENV := lint/.venv
 
-.PHONY: demo test unit bench wheel clean shells
+.PHONY: demo test test-fast lint unit bench wheel clean shells clients
 
 $(BIN)/.installed: requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+$(LINT_VENV)/bin/.installed: lint/requirements.txt
+	$(PYTHON) -m venv $(LINT_VENV)
+	$(LINT_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r lint/requirements.txt
+	touch $@
+
 demo: $(BIN)/.installed
 	$(BIN)/python -m tests.demo
 
-# The guard's end-to-end tests need a real zsh next to bash.
+# The guard's end-to-end tests need a real zsh and fish next to bash.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 shells:
-	@command -v zsh >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq zsh)
+	@(command -v zsh && command -v fish) >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq zsh fish)
 
-test: $(BIN)/.installed shells
+# Stock clients of exec's token endpoint that cannot live in .venv: old Python SDKs in their own venv and
+# @azure/identity from npm, both under .venv-clients/ (tests/harness/clients.py; rebuilt when their pins change).
+clients: $(BIN)/.installed
+	$(BIN)/python -m tests.harness.clients
+
+test: lint $(BIN)/.installed shells clients
 	$(BIN)/python -m pytest
+
+# Everything but the end-to-end tests that wait out a long script or a token's lifetime (marked slow).
+test-fast: $(BIN)/.installed shells clients
+	$(BIN)/python -m pytest -m "not slow"
+
+# The Azure CLI team's own checks, `azdev linter` and `azdev style`, run offline (lint/azdev_offline.py).
+lint: $(LINT_VENV)/bin/.installed
+	$(LINT_VENV)/bin/python lint/azdev_offline.py
 
 unit: $(BIN)/.installed
 	$(BIN)/python -m pytest tests/unit
@@ -32,4 +53,4 @@ wheel: $(BIN)/.installed
 	$(BIN)/python -m pip wheel --no-deps --no-build-isolation --quiet -w dist .
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info
+	rm -rf $(VENV) $(LINT_VENV) .venv-clients build dist *.egg-info

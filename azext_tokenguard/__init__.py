@@ -12,8 +12,11 @@ class TokenguardCommandsLoader(AzCommandsLoader):
         super().__init__(cli_ctx=cli_ctx, custom_command_type=custom_type)
 
     def load_command_table(self, args):
+        from azext_tokenguard._format import register_output_cleaning
         from azext_tokenguard.commands import load_command_table
         load_command_table(self, args)
+        if self.cli_ctx is not None:
+            register_output_cleaning(self.cli_ctx)  # table and tsv output: no control characters
         return self.command_table
 
     def load_arguments(self, command):

@@ -38,6 +38,8 @@ long-summary: >
     A drop-in for `az account get-access-token`: the output keeps every key of it (accessToken, tokenType,
     expiresOn, expires_on, subscription, tenant) and adds a summary with no secret in it: audience, scopes,
     roles, identityType, expiresAt (UTC, ISO 8601), secondsRemaining and tokenSource (cache or fresh).
+    With -o tsv, az's columns come first, in the order az prints them, so scripts that read them by
+    position keep working; the summary follows.
     With --min-validity the token returned is valid for at least that long: when the cached token is not,
     a new one is requested (users redeem their refresh token, service principals make a new
     client-credentials request). If the identity provider cannot issue one that long, the command fails
@@ -51,7 +53,7 @@ parameters:
         cosmos, appinsights (and a few more; see --list-resources). A permission such as User.Read is not
         a resource: use --scope for it.
   - name: --scope
-    short-summary: Space-separated scopes in Microsoft Entra v2.0, such as https://graph.microsoft.com/User.Read.
+    short-summary: Space-separated scopes in Microsoft Entra v2.0, such as `https://graph.microsoft.com/User.Read`.
   - name: --subscription -s
     short-summary: Name or ID of the subscription whose account gets the token.
   - name: --tenant -t
@@ -60,11 +62,20 @@ parameters:
     short-summary: Least time the token must still be valid, e.g. 45m, 1h, 1h30m, 300s or 300 (seconds).
   - name: --list-resources -l
     short-summary: List the aliases, what each resolves to in the active cloud, and where that comes from.
+  - name: --resource-type
+    short-summary: Type of well-known resource, as in az account get-access-token (arm, ms-graph, batch, ...).
+    long-summary: >
+        Resolved from the active cloud's endpoints as az does; --resource wins when both are given. Where the
+        cloud has no such endpoint, the command fails instead of handing out an ARM token.
 examples:
   - name: Get an ARM token that is valid for at least 45 more minutes, and print only the token.
     text: az tokenguard get-token --min-validity 45m --query accessToken -o tsv
   - name: Get a Microsoft Graph token.
     text: az tokenguard get-token --resource graph
+  - name: The same with az's own option, as a script written for az account get-access-token passes it.
+    text: az tokenguard get-token --resource-type ms-graph
+  - name: Read az's columns by position; they come first, in az's order, then the summary.
+    text: az tokenguard get-token -o tsv | cut -f1,3
   - name: Get a Key Vault token for the tenant of another subscription.
     text: az tokenguard get-token --resource keyvault --subscription contoso-prod
   - name: Get a token for explicit scopes.
@@ -112,7 +123,8 @@ long-summary: >
     directory permissions that let others read, last use, and a CI agent with a user token cached. Each
     finding has a severity and a fix. It never shows a token or secret: a short hash prefix tells entries
     apart. Corrupt, truncated or huge files, unreadable directories and symlink loops are findings, not
-    crashes; symlinks are never followed.
+    crashes; symlinks are never followed, anywhere in a path (a linked ~/.azd is reported, not read). Table
+    and tsv output show control characters in file names as ?.
 parameters:
   - name: --path -p
     short-summary: Further directories to scan, such as a mounted VM image.
@@ -138,8 +150,9 @@ long-summary: >
     msal_http_cache.bin, their lock files and the legacy accessTokens.json, and empties the subscriptions in
     azureProfile.json. It keeps what holds no secret: config, clouds.config, extensions and command logs.
     It holds az's own lock files while it works, never follows a symlink and never deletes outside the
-    directories it cleans. Afterwards it scans again and fails, naming what remains, if any token or secret
-    is left. It says what cannot be cleaned from here (WAM broker accounts, browser sessions) and how.
+    directories it cleans; a symlinked azureProfile.json or token file is removed as a link before az signs
+    out, so az's sign-out cannot write through it. Afterwards it scans again and fails, naming what
+    remains, if any token or secret is left. It says what cannot be cleaned from here (WAM broker accounts, browser sessions) and how.
 parameters:
   - name: --all
     short-summary: Sign out every account and service principal, and remove all token material.
@@ -162,22 +175,34 @@ helps["tokenguard exec"] = """
 type: command
 short-summary: Run a long-running command with a local token endpoint that always hands out fresh tokens.
 long-summary: >
-    Starts a token endpoint on 127.0.0.1 (random port) that speaks App Service's managed identity protocol
-    (IDENTITY_ENDPOINT + IDENTITY_HEADER, api-version 2019-08-01; also MSI_ENDPOINT + MSI_SECRET for older
-    SDKs), then runs the command with those variables set. azure-identity's ManagedIdentityCredential and
-    DefaultAzureCredential use it with no code change, and so can curl. Every request gets a token for the
-    resource asked with at least --min-validity left, through az's own sign-in (refreshed or re-acquired as
-    needed), so a job that runs for hours never gets a 401. Each run has its own random secret; a request
-    without it gets 401. Signals pass through to the command, its exit code is returned, and the endpoint
-    stops when it ends. With --verbose each token issued is logged with its resource and expiry, never the
-    token itself.
+    Starts a token endpoint on 127.0.0.1 (random port) that speaks the managed identity protocols (App
+    Service's IDENTITY_ENDPOINT + IDENTITY_HEADER, api-version 2019-08-01, which today's SDKs use; the older
+    MSI_ENDPOINT + MSI_SECRET, api-version 2017-09-01, and msrestazure's POST with Metadata true), then runs
+    the command with those variables set. azure-identity, msal, @azure/identity, msrestazure and curl use it
+    with no code change. Every request gets a token for the resource asked with at least --min-validity
+    left, through az's own sign-in (refreshed or re-acquired as needed), so a job that runs for hours never
+    gets a 401. Each run has its own random secret; a request without it gets 401. A request for a
+    user-assigned identity (client_id, object_id, mi_res_id, ...) gets 400: only az's signed-in identity is
+    served. The child does not inherit the variables that would make its SDK pick another credential
+    (AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH, AZURE_USERNAME, AZURE_PASSWORD,
+    AZURE_FEDERATED_TOKEN_FILE and the like), and gets AZURE_TOKEN_CREDENTIALS=prod, so that its
+    DefaultAzureCredential uses the endpoint only: a refused token (403 outside --resource, 400 for an
+    unmet --min-validity) is an error in the child, never a silent fallback to az. Signals pass through to
+    the command, its exit code is returned, and the endpoint stops when it ends. With --verbose, exec names
+    the variables it unset and logs each token issued with its resource and expiry, never the token itself.
 parameters:
-  - name: command_args
+  - name: <COMMAND_ARGS>
     short-summary: The command to run, after --, with its arguments.
   - name: --resource -r
     short-summary: Resources (aliases or URIs) the command may get tokens for; others get 403. Default is any.
   - name: --min-validity -m
     short-summary: Least time each token handed out must still be valid, e.g. 10m. Default is 5m.
+    long-summary: >
+        A token is handed out only with at least this long left, so the child can finish the calls it makes
+        with it. Tokens from Microsoft Entra ID live 60 to 90 minutes, and az renews them 5 minutes before
+        they expire, so the default fits. Where tokens live less than this (a tenant's token lifetime policy,
+        a test identity provider), every request is refused with 400 naming the longest lifetime there is:
+        choose a value well below the tokens' lifetime, and above the longest call the child makes with one.
   - name: --subscription -s
     short-summary: Name or ID of the subscription whose account gets the tokens.
 examples:
@@ -185,6 +210,8 @@ examples:
     text: az tokenguard exec -- python migrate.py
   - name: Allow only ARM and Graph tokens, each valid for at least 10 minutes.
     text: az tokenguard exec --resource arm graph --min-validity 10m -- python export_users.py
+  - name: See which inherited credential variables the child does not get, and each token issued.
+    text: az tokenguard exec --verbose -- node sync.js
   - name: A shell loop with curl that asks the endpoint for a token on each round.
     text: >
         az tokenguard exec -- bash -c 'while true; do t=$(curl -s -H "X-IDENTITY-HEADER: $IDENTITY_HEADER"
@@ -206,16 +233,30 @@ long-summary: >
     put it, or $(__tokenguard_prompt), in your PS1 or PROMPT yourself: shell-init never changes them.
 parameters:
   - name: --shell
-    short-summary: The shell to integrate with, bash or zsh.
+    short-summary: The shell to integrate with, bash, zsh or fish.
+  - name: --shim
+    short-summary: Write an `az` that guards into this directory instead (scripts, make, cron, subprocesses, AI agents).
+    long-summary: >
+        The shim runs the same guard, then the real az at the absolute path found when it was written. Put
+        the directory first on PATH. Without a terminal, destructive commands are refused (exit status 42)
+        unless TOKENGUARD_CONFIRM names the subscription they land in; reads pass silently.
+  - name: --remove
+    short-summary: With --shim, delete the shim from that directory (only a file tokenguard wrote).
 examples:
+  - name: Guard every az on this machine, scripts included (then put ~/.local/bin first on PATH).
+    text: az tokenguard shell-init --shim ~/.local/bin
+  - name: Remove that shim again.
+    text: az tokenguard shell-init --shim ~/.local/bin --remove
+  - name: Put the guard in front of az in fish (add this line to ~/.config/fish/config.fish).
+    text: az tokenguard shell-init --shell fish | source
   - name: Put the guard in front of az in bash (add this line to ~/.bashrc).
     text: eval "$(az tokenguard shell-init --shell bash)"
   - name: The same for zsh (add this line to ~/.zshrc).
     text: eval "$(az tokenguard shell-init --shell zsh)"
-  - name: Show the subscription in the bash prompt (after the eval line in ~/.bashrc).
-    text: PS1='${__tokenguard_ps1}'"$PS1"
-  - name: The same in zsh.
-    text: setopt promptsubst; PROMPT='$(__tokenguard_prompt)'"$PROMPT"
+  - name: Put the guard in front of az and show the subscription in the bash prompt (in ~/.bashrc).
+    text: eval "$(az tokenguard shell-init --shell bash)"; PS1='${__tokenguard_ps1}'"$PS1"
+  - name: The same in zsh (in ~/.zshrc).
+    text: eval "$(az tokenguard shell-init --shell zsh)"; setopt promptsubst; PROMPT='$(__tokenguard_prompt)'"$PROMPT"
 """
 
 helps["tokenguard classify"] = """
@@ -247,7 +288,8 @@ short-summary: Regenerate the list of commands az asks to confirm, for your az v
 long-summary: >
     Loads az's full command table and writes the commands marked for confirmation to
     AZURE_CONFIG_DIR/tokenguard/confirm_commands.json, which the guard and classify read in addition to
-    the list shipped with tokenguard.
+    the list shipped with tokenguard; and, to subscription_options.json beside it, which commands take az's
+    global --subscription, for steering a shell's selection (az tokenguard use). It takes about 10 seconds.
 examples:
   - name: Refresh after upgrading az or adding extensions.
     text: az tokenguard refresh-classifier
@@ -278,6 +320,50 @@ examples:
     text: eval "$(az tokenguard pin --clear)"
 """
 
+helps["tokenguard use"] = """
+type: command
+short-summary: Choose this shell's subscription (or tenant); its az commands land there, not in az's default.
+long-summary: >
+    Prints shell code for eval that sets TOKENGUARD_SUBSCRIPTION and TOKENGUARD_TENANT (ids: a renamed
+    subscription cannot redirect the shell), and ARM_SUBSCRIPTION_ID, ARM_TENANT_ID, AZURE_SUBSCRIPTION_ID and
+    AZURE_TENANT_ID for Terraform, azd and the Azure SDKs. The guard of shell-init then adds --subscription to
+    every az command that takes it and names no target of its own, and refuses (exit status 43) the ones it
+    cannot steer that would land elsewhere. az's default, other shells and the token cache are not touched.
+    Without arguments, at a terminal, it offers a numbered list of the subscriptions az knows.
+parameters:
+  - name: --subscription -s
+    short-summary: The subscription, by name or id; it is selected by id.
+    populator-commands:
+      - az account list
+  - name: --tenant -t
+    short-summary: >
+        The tenant, by id, domain or name: az's default subscription when it is in that tenant, else the
+        tenant's only subscription (at a terminal, a list when it has several).
+  - name: --clear
+    short-summary: Return this shell to az's default subscription and unset the variables use set.
+  - name: --no-export
+    short-summary: Leave ARM_SUBSCRIPTION_ID, ARM_TENANT_ID, AZURE_SUBSCRIPTION_ID and AZURE_TENANT_ID alone.
+  - name: --shell
+    short-summary: The shell the code is for, bash, zsh or fish.
+  - name: <PREVIOUS>
+    short-summary: "- goes back to the choice this shell had before, as cd - does."
+examples:
+  - name: Choose a subscription for this shell.
+    text: eval "$(az tokenguard use --subscription contoso-dev)"
+  - name: Choose from a numbered list of the subscriptions az knows.
+    text: eval "$(az tokenguard use)"
+  - name: Choose a tenant; its subscription that az would use is selected.
+    text: eval "$(az tokenguard use --tenant contoso.example)"
+  - name: Go back to the previous choice.
+    text: eval "$(az tokenguard use -)"
+  - name: Return to az's default.
+    text: eval "$(az tokenguard use --clear)"
+  - name: Select without setting the ARM_ and AZURE_ variables for other tools.
+    text: eval "$(az tokenguard use --subscription contoso-dev --no-export)"
+  - name: In fish.
+    text: az tokenguard use --subscription contoso-dev --shell fish | source
+"""
+
 helps["tokenguard protect"] = """
 type: command
 short-summary: Mark subscriptions as protected; destructive commands and writes there need the name typed.
@@ -294,6 +380,10 @@ examples:
 helps["tokenguard unprotect"] = """
 type: command
 short-summary: Remove a subscription or pattern from the protected list.
+long-summary: >
+    Through the guard (shell-init) this is confirmed like a destructive command: at a terminal it asks, and
+    for a protected subscription wants its name typed; a script needs TOKENGUARD_CONFIRM set to the
+    subscription's id (a pattern can be lifted only at a terminal), so no script lifts a protection silently.
 parameters:
   - name: --subscription -s
     short-summary: The name, id or pattern exactly as it was protected.
@@ -325,7 +415,11 @@ parameters:
     short-summary: warn (the default) warns about phishing and asks; deny refuses device code sign-in here.
   - name: --ci-user-login
     short-summary: warn (the default) warns when a user is signed in on a CI agent; deny refuses az commands.
+  - name: --mode
+    short-summary: normal (the default), or read-only - every write and destructive az command is refused (exit status 47).
 examples:
+  - name: Make this machine read-only for az, e.g. for an AI coding agent's account.
+    text: az tokenguard policy set --mode read-only
   - name: Show the context line only before destructive commands.
     text: az tokenguard policy set --context-line destructive-only
   - name: Forbid device code sign-in on this machine.

@@ -1,9 +1,10 @@
 """The one module that talks to az's Profile: accounts, subscriptions, tokens and az's own settings."""
 import sys
 
-from azure.cli.core._environment import get_config_dir
-from azure.cli.core.azclierror import AuthenticationError
 from knack.util import CLIError
+
+from azext_tokenguard.guard import az_files
+from azext_tokenguard.guard.errors import NotSignedInError
 
 LOGIN_RECOMMENDATION = "Run 'az login' (or 'az login --service-principal ...') and try again."
 
@@ -22,15 +23,10 @@ def current_account(cli_ctx, subscription=None):
     except CLIError as error:
         message = str(error).strip()
         if "az login" in message:  # az's "Please run 'az login' to setup account."
-            raise AuthenticationError("No account is logged in to the Azure CLI.",
-                                      recommendation=LOGIN_RECOMMENDATION) from None
-        raise AuthenticationError(message, recommendation="Run 'az account list -o table' to see the "
-                                                          "subscriptions az knows.") from None
-
-
-def config_dir():
-    """AZURE_CONFIG_DIR, or ~/.azure, as az resolves it."""
-    return get_config_dir()
+            raise NotSignedInError("No account is logged in to the Azure CLI.",
+                                   recommendation=LOGIN_RECOMMENDATION) from None
+        raise NotSignedInError(message, recommendation="Run 'az account list -o table' to see the "
+                                                       "subscriptions az knows.") from None
 
 
 def sign_out_everyone(cli_ctx):
@@ -45,7 +41,7 @@ def sign_out_everyone(cli_ctx):
 def token_cache_settings(cli_ctx):
     """(config dir, whether az encrypts its token cache, platform) as az itself decides them."""
     from azure.cli.core.util import should_encrypt_token_cache
-    return get_config_dir(), should_encrypt_token_cache(cli_ctx), sys.platform
+    return az_files.config_dir(), should_encrypt_token_cache(cli_ctx), sys.platform
 
 
 def cached_token(cli_ctx, scopes, subscription=None, tenant=None):

@@ -4,8 +4,12 @@ Pure logic (no azure.cli): roots, clock and environment come in as arguments.
 Never returns a secret value: a finding carries at most a 12-hex-char sha256
 prefix of the secret (``fingerprint``) to tell entries apart.
 
-Safety rules: symlinks are reported, never followed; files are opened with
-O_NOFOLLOW and read up to a size cap; the pickle HTTP cache is never read;
+Safety rules: symlinks are reported, never followed, anywhere in a path: from
+each root's base down, every directory is opened with O_NOFOLLOW relative to
+its parent's descriptor and every file with O_NOFOLLOW relative to its
+directory's, so a link in the middle of a path (~/.azd -> elsewhere) or one
+swapped in while the scan runs is reported, not read; files are read up to a
+size cap; the pickle HTTP cache is never read;
 every parse problem becomes a finding instead of an exception; the walk has a
 file-count, depth and time budget.
 """
@@ -22,6 +26,9 @@ import jwt
 import msal
 
 from . import token_files as tf
+from ._format import printable
+from .guard import az_files
+from .guard.errors import InvalidValueError
 from .guard.signin import detect_ci  # one list of CI systems, shared with the guard
 
 # --- severities ----------------------------------------------------------------
@@ -30,7 +37,7 @@ _RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
 FAIL_ON_NONE = "none"
 
 
-class InvalidSeverityError(ValueError):
+class InvalidSeverityError(InvalidValueError):
     """An unknown severity name was given (e.g. to --fail-on)."""
 
 
@@ -99,6 +106,7 @@ SKIP_DIR_NAMES = frozenset({"cliextensions", "__pycache__", "site-packages", "no
 _CT = msal.TokenCache.CredentialType
 MSAL_SECTIONS = (_CT.ACCESS_TOKEN, _CT.REFRESH_TOKEN, _CT.ID_TOKEN, _CT.ACCOUNT, _CT.APP_METADATA)
 _SECRET_SECTIONS = (_CT.ACCESS_TOKEN, _CT.REFRESH_TOKEN, _CT.ID_TOKEN)
+_MSAL_KEY_FIELDS = ("home_account_id", "environment", "client_id", "realm", "target", "ext_cache_key")
 
 
 def fingerprint(value: str) -> str:
@@ -112,8 +120,7 @@ def severity_at_least(findings: Iterable[dict], level: str) -> bool:
     if level == FAIL_ON_NONE:
         return False
     if level not in _RANK:
-        raise InvalidSeverityError("Unknown severity '%s'; use one of: %s, none."
-                                   % (level, ", ".join(SEVERITIES)))
+        raise InvalidSeverityError(f"Unknown severity '{level}'; use one of: {', '.join(SEVERITIES)}, none.")
     return any(_RANK.get(f.get("severity"), 0) >= _RANK[level] for f in findings)
 
 
@@ -202,31 +209,34 @@ class _ScanState:  # pylint: disable=too-many-instance-attributes
         self.limits = limits
         self.findings, self.caches = [], []
         self.visited_dirs, self.checked_dirs = set(), set()
+        self.dir_modes = {}             # directory path -> mode, from the fd the walk opened it with
+        self.reported_links = set()
         self.files_seen = self.skipped_large = 0
         self.user_rt_paths = []
         self.incomplete = []
 
     def out_of_budget(self) -> bool:
         if self.clock() > self.deadline:
-            self._stop("time budget of the scan used up")
+            self.stop("time budget of the scan used up")
             return True
         if self.files_seen >= self.limits["max_files"]:
-            self._stop("more than %d files under the scanned paths" % self.limits["max_files"])
+            self.stop(f"more than {self.limits['max_files']} files under the scanned paths")
             return True
         return False
 
-    def _stop(self, why):
+    def stop(self, why):
+        """Record why the scan is incomplete (each reason once); the scan reports it as TG015."""
         if why not in self.incomplete:
             self.incomplete.append(why)
 
-    def add(self, rule_id, path, message, fingerprint_of=None, severity=None, has_secret=False):
+    def add(self, rule_id, path, message, *, fingerprint_of=None, severity=None, has_secret=False):
         rule = RULES[rule_id]
-        fp = fingerprint(fingerprint_of) if fingerprint_of else fingerprint(
-            "%s|%s|%s" % (rule_id, path, message))
+        fp = fingerprint(fingerprint_of) if fingerprint_of else fingerprint(f"{rule_id}|{path}|{message}")
         self.findings.append({
             "id": rule_id, "rule": rule.name, "severity": severity or rule.severity,
-            "path": path, "message": message, "fix": rule.fix.replace("<file>", path)
-            .replace("<directory>", path), "fingerprint": fp, "has_secret": has_secret})
+            # The message is for people, one line: values from the files (names, resources) may hold anything.
+            "path": path, "message": printable(message), "fix": rule.fix.replace("<file>", path)
+            .replace("<directory>", path), "fingerprint": fp, "hasSecret": has_secret})
 
 
 def scan_paths(roots: Iterable, now: float, env: Mapping[str, str], *,
@@ -235,6 +245,9 @@ def scan_paths(roots: Iterable, now: float, env: Mapping[str, str], *,
                clock: Callable[[], float] = time.monotonic) -> dict:
     """Scan files and directories for cached token material.
 
+    A root is a path, opened from its parent down without following links, or a ``(base, path)`` pair,
+    opened from ``base`` down (a tool cache under a home: ``(home, home/.azd/auth)``); the base itself is
+    taken as the OS names it (/home or a mounted image may be links the system made).
     ``now`` is the wall clock (epoch seconds) used for ages and expiry;
     ``env`` is the environment (for CI detection). Returns
     {findings: [...], caches: [...], stats: {...}}, sorted, JSON-serialisable.
@@ -243,114 +256,286 @@ def scan_paths(roots: Iterable, now: float, env: Mapping[str, str], *,
     state = _ScanState(now, env, clock() + time_budget_s, clock, limits)
     missing = []
     for root in roots:
-        root = os.path.abspath(os.fspath(root))
-        if not _scan_root(state, root):
-            missing.append(root)
+        base, path = _root_parts(root)
+        if not _scan_root(state, (base, path)):
+            missing.append(path)
     _add_ci_findings(state)
     for why in state.incomplete:
-        state.add("TG015", "", "Scan incomplete: %s." % why)
+        state.add("TG015", "", f"Scan incomplete: {why}.")
     state.findings.sort(key=lambda f: (-_RANK[f["severity"]], f["path"], f["id"], f["fingerprint"]))
     state.caches.sort(key=lambda c: c["path"])
     return {"findings": state.findings, "caches": state.caches,
-            "stats": {"files_seen": state.files_seen, "skipped_large_files": state.skipped_large,
-                      "missing_roots": missing, "complete": not state.incomplete}}
+            "stats": {"filesSeen": state.files_seen, "skippedLargeFiles": state.skipped_large,
+                      "missingRoots": missing, "complete": not state.incomplete}}
 
 
 def _scan_root(state, root) -> bool:
     """Scan one root; False if it does not exist."""
+    base, path = root
     try:
-        st = os.lstat(root)
+        parent = _open_parent(base, path)
+    except FileNotFoundError:
+        return False
+    except _LinkOnPath as linked:
+        _report_link_on_path(state, path, linked)
+        return True
+    except OSError as ex:
+        state.add("TG008", path, f"Cannot inspect {path}: {_os_reason(ex)}.")
+        return True
+    try:
+        return _scan_entry(state, parent, os.path.basename(path) or os.curdir, path)
+    finally:
+        parent.close()
+
+
+def _scan_entry(state, parent, name, path) -> bool:
+    try:
+        st = parent.lstat(name)
     except FileNotFoundError:
         return False
     except OSError as ex:
-        state.add("TG008", root, "Cannot inspect %s: %s." % (root, _os_reason(ex)))
+        state.add("TG008", path, f"Cannot inspect {path}: {_os_reason(ex)}.")
         return True
     if stat.S_ISLNK(st.st_mode):
-        _report_symlink(state, root)
+        _report_symlink(state, path, parent.readlink(name))
     elif stat.S_ISDIR(st.st_mode):
-        _walk(state, root)
+        _walk(state, parent, name, path)
     elif stat.S_ISREG(st.st_mode):
         state.files_seen += 1
-        _scan_file(state, root, st)
+        try:
+            state.dir_modes.setdefault(parent.path, parent.fstat().st_mode)
+        except OSError:
+            pass                        # its mode is then read by path
+        _scan_file(state, path, st, parent)
     return True
 
 
-def _walk(state, root):
-    stack = [(root, 0)]
-    while stack and not state.out_of_budget():
-        directory, depth = stack.pop()
-        try:
-            dst = os.lstat(directory)
-            key = (dst.st_dev, dst.st_ino)
-            if key in state.visited_dirs:   # bind mounts / hard-linked dirs: no loops
-                continue
-            state.visited_dirs.add(key)
-            with os.scandir(directory) as it:
-                entries = sorted(it, key=lambda e: e.name)
-        except OSError as ex:
-            state.add("TG008", directory, "Cannot list directory %s: %s." % (directory, _os_reason(ex)))
-            continue
-        for entry in entries:
+def _walk(state, parent, name, path, depth=0):
+    """The directory ``name`` of ``parent`` (an open _Dir) and everything below it.
+
+    Each directory is opened relative to its parent's descriptor without following links, so one swapped
+    for a link while the scan runs is reported, not entered. At most max_depth + 2 descriptors are open."""
+    try:
+        directory = parent.child(name, path)
+    except _LinkOnPath as linked:
+        _report_link_on_path(state, path, linked)
+        return
+    except OSError as ex:
+        state.add("TG008", path, f"Cannot list directory {path}: {_os_reason(ex)}.")
+        return
+    try:
+        for entry in _names_once(state, directory):
             if state.out_of_budget():
                 return
-            _visit(state, entry, depth, stack)
+            _visit(state, directory, entry, depth)
+    finally:
+        directory.close()
 
 
-def _visit(state, entry, depth, stack):
+def _names_once(state, directory):
+    """The names in ``directory``; none when it was seen before (bind mounts, hard links) or cannot be listed."""
     try:
-        st = entry.stat(follow_symlinks=False)
+        dst = directory.fstat()
+        key = (dst.st_dev, dst.st_ino)
+        if key in state.visited_dirs:   # bind mounts / hard-linked dirs: no loops
+            return []
+        state.visited_dirs.add(key)
+        state.dir_modes[directory.path] = dst.st_mode
+        return directory.names()
     except OSError as ex:
-        state.add("TG008", entry.path, "Cannot inspect %s: %s." % (entry.path, _os_reason(ex)))
+        state.add("TG008", directory.path, f"Cannot list directory {directory.path}: {_os_reason(ex)}.")
+        return []
+
+
+def _visit(state, directory, name, depth):
+    path = os.path.join(directory.path, name)
+    try:
+        st = directory.lstat(name)
+    except OSError as ex:
+        state.add("TG008", path, f"Cannot inspect {path}: {_os_reason(ex)}.")
         return
     if stat.S_ISLNK(st.st_mode):
-        _report_symlink(state, entry.path)
+        _report_symlink(state, path, directory.readlink(name))
     elif stat.S_ISDIR(st.st_mode):
-        if entry.name in SKIP_DIR_NAMES:
+        if name in SKIP_DIR_NAMES:
             return
         if depth + 1 > state.limits["max_depth"]:
-            state._stop("directories deeper than %d levels were skipped" % state.limits["max_depth"])
+            state.stop(f"directories deeper than {state.limits['max_depth']} levels were skipped")
             return
-        stack.append((entry.path, depth + 1))
+        _walk(state, directory, name, path, depth + 1)
     elif stat.S_ISREG(st.st_mode):
         state.files_seen += 1
-        _scan_file(state, entry.path, st)
+        _scan_file(state, path, st, directory)
 
 
-def _report_symlink(state, path):
-    try:
-        target = os.readlink(path)
-    except OSError:
-        target = "?"
+def _report_symlink(state, path, target):
     kind = tf.classify(path)
     if kind in tf.TOKEN_BEARING_KINDS or kind == tf.KIND_PROFILE:
-        state.add("TG009", path, "%s is a symlink to %s; its target (token material) was not "
-                  "inspected and logout removes only the link." % (path, target), severity="medium")
+        state.add("TG009", path, f"{path} is a symlink to {target}; its target (token material) was not "
+                  "inspected and logout removes only the link.", severity="medium")
     else:
-        state.add("TG009", path, "%s is a symlink to %s; not followed." % (path, target))
+        state.add("TG009", path, f"{path} is a symlink to {target}; not followed.")
+
+
+def _report_link_on_path(state, path, linked):
+    """A root reached through a link (~/.azd -> elsewhere for ~/.azd/auth): reported once, never entered."""
+    if linked.path in state.reported_links:
+        return
+    state.reported_links.add(linked.path)
+    state.add("TG009", linked.path, f"{path} is reached through the symlink {linked.path} (to {linked.target}); "
+              "not followed: token caches there were not inspected and logout does not remove them.",
+              severity="medium")
+
+
+# --- opening directories without following links --------------------------------------------
+# POSIX: every directory below a root's base is opened with O_NOFOLLOW | O_DIRECTORY relative to its
+# parent's fd, and files with O_NOFOLLOW relative to theirs, so no link anywhere in a path is followed,
+# however the tree changes while the scan runs. Elsewhere (Windows, where making links needs privileges)
+# each component is checked with lstat before it is used.
+_FD_WALK = (hasattr(os, "O_NOFOLLOW") and hasattr(os, "O_DIRECTORY") and os.open in os.supports_dir_fd
+            and os.stat in os.supports_dir_fd and os.readlink in os.supports_dir_fd
+            and os.scandir in os.supports_fd)
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
+_FILE_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | \
+    getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+class _LinkOnPath(OSError):
+    """A directory on the way to a root, or below it, is a symbolic link."""
+
+    def __init__(self, path, target):
+        super().__init__(f"{path} is a symlink")
+        self.path, self.target = path, target
+
+
+def _root_parts(root):
+    """(base, path): the base is opened as the OS names it (its parent, or the home of a tool cache given
+    as a (home, path) pair); everything from there down is opened without following links."""
+    if isinstance(root, (tuple, list)):
+        base, path = (os.path.abspath(os.fspath(part)) for part in root)
+        try:
+            if os.path.commonpath([base, path]) == base:
+                return base, path
+        except ValueError:              # another drive on Windows
+            pass
+    path = os.path.abspath(os.fspath(root))
+    return os.path.dirname(path), path
+
+
+def _open_parent(base, path):
+    """The directory ``path`` is in, opened from ``base`` one component at a time without following links."""
+    directory = _Dir.open_base(base)
+    rel = os.path.relpath(os.path.dirname(path), base)
+    if rel == os.curdir:
+        return directory
+    try:
+        return directory.descend(tuple(rel.split(os.sep)), os.path.dirname(path))
+    finally:
+        directory.close()
+
+
+class _Dir:
+    """An open directory: by fd where the OS allows (children opened relative to it), else by path."""
+
+    def __init__(self, path, fd=None):
+        self.path, self.fd = path, fd
+
+    @classmethod
+    def open_base(cls, path):
+        if _FD_WALK:
+            return cls(path, os.open(path, _DIR_FLAGS))
+        if not stat.S_ISDIR(os.stat(path).st_mode):
+            raise NotADirectoryError(path)
+        return cls(path)
+
+    def close(self):
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+    def _at(self, name):
+        return name if self.fd is not None else os.path.join(self.path, name)
+
+    def lstat(self, name):
+        return os.stat(self._at(name), dir_fd=self.fd, follow_symlinks=False)
+
+    def readlink(self, name):
+        try:
+            return os.readlink(self._at(name), dir_fd=self.fd)
+        except OSError:
+            return "?"
+
+    def fstat(self):
+        return os.fstat(self.fd) if self.fd is not None else os.lstat(self.path)
+
+    def names(self):
+        with os.scandir(self.fd if self.fd is not None else self.path) as entries:
+            return sorted(entry.name for entry in entries)
+
+    def open_file(self, name):
+        return os.open(self._at(name), _FILE_FLAGS, dir_fd=self.fd)
+
+    def child(self, name, path):
+        """The subdirectory ``name``; _LinkOnPath if it is a link (never followed)."""
+        if self.fd is None:
+            st = os.lstat(os.path.join(self.path, name))
+            if _is_link(st):
+                raise _LinkOnPath(path, self.readlink(name))
+            if not stat.S_ISDIR(st.st_mode):
+                raise NotADirectoryError(path)
+            return _Dir(path)
+        try:
+            return _Dir(path, os.open(name, _DIR_FLAGS | os.O_NOFOLLOW, dir_fd=self.fd))
+        except OSError:
+            if _is_link(self.lstat(name)):
+                raise _LinkOnPath(path, self.readlink(name)) from None
+            raise
+
+    def descend(self, parts, path):
+        """The directory ``path``, ``parts`` (one or more names) below this one, opened one by one."""
+        current, at = self, self.path
+        try:
+            for index, part in enumerate(parts):
+                at = path if index == len(parts) - 1 else os.path.join(at, part)
+                child = current.child(part, at)
+                if current is not self:
+                    current.close()
+                current = child
+        except BaseException:
+            if current is not self:
+                current.close()
+            raise
+        return current
+
+
+def _is_link(st):
+    return stat.S_ISLNK(st.st_mode) or bool(getattr(st, "st_file_attributes", 0)
+                                            & getattr(stat, "FILE_ATTRIBUTE_REPARSE_POINT", 0))
 
 
 # --- per-file inspection ------------------------------------------------------------------
-def _scan_file(state, path, st):
+def _scan_file(state, path, st, directory):
+    """``path`` is the entry of ``directory`` (an open _Dir) it is read from, without following links."""
     kind = tf.classify(path)
     if kind == tf.KIND_LOCKFILE:
         return                          # a lock file holds a pid, nothing else
     if kind == tf.KIND_HTTP_CACHE:      # a pickle: never read it
-        state.add("TG013", path, "MSAL HTTP cache %s (pickle) present; not loaded." % path)
+        state.add("TG013", path, f"MSAL HTTP cache {path} (pickle) present; not loaded.")
         _record(state, path, st, kind, "pickle")
         _check_permissions(state, path, st, token_bearing=True)
         return
     if kind is None:
-        _scan_unknown_file(state, path, st)
+        _scan_unknown_file(state, path, st, directory)
         return
-    _scan_known_file(state, path, st, kind)
+    _scan_known_file(state, path, st, kind, directory)
 
 
-def _scan_unknown_file(state, path, st):
+def _scan_unknown_file(state, path, st, directory):
     if st.st_size > MAX_UNKNOWN_FILE_BYTES:
         state.skipped_large += 1
         return
     try:
-        text = _decode(_read_bounded(path, MAX_UNKNOWN_FILE_BYTES))
+        text = _decode(_read_bounded(directory, os.path.basename(path), MAX_UNKNOWN_FILE_BYTES))
     except _Unreadable:
         return                          # unknown binary or unreadable: not our business
     hits = find_secrets_in_text(text)
@@ -362,29 +547,28 @@ def _scan_unknown_file(state, path, st):
 
 def _add_text_hit(state, path, hit, where):
     severity = "high" if hit["kind"] in HIGH_RISK_TEXT_KINDS else "medium"
-    state.add("TG012", path, "%s-shaped secret (fp %s) in %s %s, line %d."
-              % (hit["kind"], hit["fingerprint"], where, path, hit["line"]),
-              severity=severity, has_secret=True)
+    state.add("TG012", path, f"{hit['kind']}-shaped secret (fp {hit['fingerprint']}) in {where} {path}, "
+              f"line {hit['line']}.", severity=severity, has_secret=True)
     state.findings[-1]["fingerprint"] = hit["fingerprint"]
 
 
-def _scan_known_file(state, path, st, kind):
+def _scan_known_file(state, path, st, kind, directory):
     record = _record(state, path, st, kind, "unknown")
     try:
-        raw = _read_bounded(path, state.limits["max_cache_bytes"])
+        raw = _read_bounded(directory, os.path.basename(path), state.limits["max_cache_bytes"])
     except _Unreadable as ex:
         record["format"] = "unreadable"
-        state.add("TG008", path, "Cannot inspect %s: %s." % (path, ex))
+        state.add("TG008", path, f"Cannot inspect {path}: {ex}.")
         _check_permissions(state, path, st, token_bearing=kind != tf.KIND_PROFILE)
         return
     data, problem = _parse_json(raw)
     if problem is None:
         record["format"] = "plaintext-json"
-        _dispatch_json(state, path, kind, data, record, st)
+        _dispatch_json(state, path, kind, data, record, st=st)
     elif kind in tf.ENCRYPTED_KINDS or (kind == tf.KIND_TOOL_CACHE and not _looks_like_text(raw)):
         record["format"] = "encrypted"
-        state.add("TG007", path, "Encrypted or opaque token cache %s (%d bytes, last written %s)."
-                  % (path, st.st_size, _age_text(state.now - st.st_mtime)))
+        state.add("TG007", path, f"Encrypted or opaque token cache {path} ({st.st_size} bytes, last written "
+                  f"{_age_text(state.now - st.st_mtime)}).")
     elif kind == tf.KIND_TOOL_CACHE:
         record["format"] = "text"
         hits = find_secrets_in_text(_decode_lenient(raw))
@@ -392,25 +576,25 @@ def _scan_known_file(state, path, st, kind):
             _add_text_hit(state, path, hit, "token cache")
     else:
         record["format"] = "corrupt"
-        state.add("TG008", path, "Cannot parse %s: %s." % (path, problem))
+        state.add("TG008", path, f"Cannot parse {path}: {problem}.")
     _check_permissions(state, path, st, token_bearing=kind != tf.KIND_PROFILE)
 
 
 def _record(state, path, st, kind, fmt):
     record = {"path": path, "kind": kind, "format": fmt, "size": st.st_size,
-              "last_modified_days_ago": round(max(0.0, state.now - st.st_mtime) / SECONDS_PER_DAY, 1),
-              "mode": None if os.name == "nt" else "%04o" % stat.S_IMODE(st.st_mode),
-              "accounts": [], "refresh_tokens": [], "access_tokens": [],
-              "service_principals": [], "id_tokens": 0}
+              "lastModifiedDaysAgo": round(max(0.0, state.now - st.st_mtime) / SECONDS_PER_DAY, 1),
+              "mode": None if os.name == "nt" else f"{stat.S_IMODE(st.st_mode):04o}",
+              "accounts": [], "refreshTokens": [], "accessTokens": [],
+              "servicePrincipals": [], "idTokens": 0}
     state.caches.append(record)
     return record
 
 
-def _dispatch_json(state, path, kind, data, record, st):
+def _dispatch_json(state, path, kind, data, record, *, st):
     if kind == tf.KIND_PROFILE:
         _profile_findings(state, path, data, record)
     elif isinstance(data, dict) and any(s in data for s in MSAL_SECTIONS):
-        record["kind_detected"] = "msal"
+        record["kindDetected"] = "msal"
         _msal_findings(state, path, data, record, st)
     elif isinstance(data, list) and data and all(isinstance(e, dict) for e in data) and \
             any("client_id" in e for e in data):
@@ -425,8 +609,7 @@ def _dispatch_json(state, path, kind, data, record, st):
         for hit in find_secrets_in_text(text)[:MAX_FINDINGS_PER_FILE]:
             _add_text_hit(state, path, hit, "token cache")
         if kind == tf.KIND_MSAL_CACHE and not isinstance(data, dict):
-            state.add("TG008", path, "%s is JSON but not an MSAL cache (top level is %s)."
-                      % (path, type(data).__name__))
+            state.add("TG008", path, f"{path} is JSON but not an MSAL cache (top level is {type(data).__name__}).")
 
 
 # --- MSAL ---------------------------------------------------------------------------
@@ -438,19 +621,19 @@ def _msal_findings(state, path, data, record, st):
     names = {a.get("home_account_id"): a.get("username") or a.get("home_account_id")
              for a in accounts}
     record["accounts"] = sorted({str(a.get("username") or a.get("home_account_id")) for a in accounts})
-    record["id_tokens"] = len(list(cache.search(_CT.ID_TOKEN)))
+    record["idTokens"] = len(list(cache.search(_CT.ID_TOKEN)))
     budget = [MAX_FINDINGS_PER_FILE]
-    rt_owners = _refresh_token_findings(state, path, cache, names, record, st, budget)
-    _access_token_findings(state, path, cache, names, record, budget)
+    rt_owners = _refresh_token_findings(state, path, cache, names, record, st=st, budget=budget)
+    _access_token_findings(state, path, cache, names, record, budget=budget)
     for acct in accounts:
         if acct.get("home_account_id") not in rt_owners:
-            state.add("TG014", path, "Account %s recorded in %s without a refresh token."
-                      % (names.get(acct.get("home_account_id")), path))
+            state.add("TG014", path, f"Account {names.get(acct.get('home_account_id'))} recorded in {path} "
+                      "without a refresh token.")
     if bad:
-        state.add("TG008", path, "%d malformed entries in MSAL cache %s were skipped." % (bad, path))
+        state.add("TG008", path, f"{bad} malformed entries in MSAL cache {path} were skipped.")
     if budget[0] < 0:
-        state.add("TG015", path, "More tokens in %s than listed (limit %d findings per file)."
-                  % (path, MAX_FINDINGS_PER_FILE))
+        state.add("TG015", path, f"More tokens in {path} than listed (limit {MAX_FINDINGS_PER_FILE} findings per "
+                  "file).")
 
 
 def _clean_msal(data):
@@ -478,10 +661,11 @@ def _msal_entry_ok(section, entry) -> bool:
         return False
     if section == _CT.ACCESS_TOKEN and _as_int(entry.get("expires_on")) is None:
         return False
-    return all(isinstance(entry.get(k, ""), (str, type(None))) for k in ("target", "home_account_id"))
+    # msal joins these into the entry's key (also when it drops an expired token): a list or number crashes it.
+    return all(isinstance(entry.get(k, ""), (str, type(None))) for k in _MSAL_KEY_FIELDS)
 
 
-def _refresh_token_findings(state, path, cache, names, record, st, budget):
+def _refresh_token_findings(state, path, cache, names, record, *, st, budget):
     owners = set()
     for rt in cache.search(_CT.REFRESH_TOKEN):
         owner_id = rt.get("home_account_id")
@@ -490,37 +674,36 @@ def _refresh_token_findings(state, path, cache, names, record, st, budget):
         changed = _as_int(rt.get("last_modification_time"))
         age = state.now - (changed if changed is not None else st.st_mtime)
         fp = fingerprint(rt["secret"])
-        record["refresh_tokens"].append({"account": who, "client_id": rt.get("client_id"),
-                                         "age_days": round(max(age, 0) / SECONDS_PER_DAY, 1),
-                                         "fingerprint": fp})
+        record["refreshTokens"].append({"account": who, "clientId": rt.get("client_id"),
+                                        "ageDays": round(max(age, 0) / SECONDS_PER_DAY, 1),
+                                        "fingerprint": fp})
         budget[0] -= 1
         if budget[0] >= 0:
-            state.add("TG001", path, "Refresh token of %s (client %s, fp %s) in plain text in %s; "
-                      "last refreshed %s." % (who, rt.get("client_id"), fp, path, _age_text(age)),
-                      fingerprint_of=rt["secret"], has_secret=True)
+            state.add("TG001", path, f"Refresh token of {who} (client {rt.get('client_id')}, fp {fp}) in plain text "
+                      f"in {path}; last refreshed {_age_text(age)}.", fingerprint_of=rt["secret"], has_secret=True)
     if owners:
         state.user_rt_paths.append(path)
     return owners
 
 
-def _access_token_findings(state, path, cache, names, record, budget):
+def _access_token_findings(state, path, cache, names, record, *, budget):
     # now=0: msal would otherwise silently drop expired tokens we want to report
     for at in cache.search(_CT.ACCESS_TOKEN, now=0):
         owner_id = at.get("home_account_id")
-        who = names.get(owner_id) or owner_id or "service principal %s" % at.get("client_id")
+        who = names.get(owner_id) or owner_id or f"service principal {at.get('client_id')}"
         expires_on = _as_int(at.get("expires_on"))
         remaining = expires_on - state.now
         fp = fingerprint(at["secret"])
-        record["access_tokens"].append({"account": who, "target": at.get("target", ""),
-                                        "expires_on": expires_on, "expired": remaining <= 0,
-                                        "fingerprint": fp})
+        record["accessTokens"].append({"account": who, "target": at.get("target", ""),
+                                       "expiresOn": expires_on, "expired": remaining <= 0,
+                                       "fingerprint": fp})
         budget[0] -= 1
         if budget[0] < 0:
             continue
-        when = ("expired %s" % _age_text(-remaining)) if remaining <= 0 else \
-            "valid for %d more minutes" % (remaining // 60)
-        state.add("TG002", path, "Access token of %s for '%s' (fp %s) cached in %s; %s."
-                  % (who, at.get("target", ""), fp, path, when), fingerprint_of=at["secret"],
+        when = f"expired {_age_text(-remaining)}" if remaining <= 0 else \
+            f"valid for {int(remaining // 60)} more minutes"
+        state.add("TG002", path, f"Access token of {who} for '{at.get('target', '')}' (fp {fp}) cached in {path}; "
+                  f"{when}.", fingerprint_of=at["secret"],
                   severity="medium" if remaining > 0 else "low", has_secret=True)
 
 
@@ -528,23 +711,23 @@ def _access_token_findings(state, path, cache, names, record, budget):
 def _sp_findings(state, path, entries, record):
     for entry in entries[:MAX_FINDINGS_PER_FILE]:
         client_id, tenant = str(entry.get("client_id")), str(entry.get("tenant"))
-        info = {"client_id": client_id, "tenant": tenant, "credential": None, "fingerprint": None}
+        info = {"clientId": client_id, "tenant": tenant, "credential": None, "fingerprint": None}
         secret, assertion = entry.get("client_secret"), entry.get("client_assertion")
         if isinstance(secret, str) and secret:
             info.update(credential="client_secret", fingerprint=fingerprint(secret))
-            state.add("TG003", path, "Client secret of service principal %s (tenant %s, fp %s) in "
-                      "plain text in %s." % (client_id, tenant, info["fingerprint"], path),
+            state.add("TG003", path, f"Client secret of service principal {client_id} (tenant {tenant}, "
+                      f"fp {info['fingerprint']}) in plain text in {path}.",
                       fingerprint_of=secret, has_secret=True)
         elif isinstance(assertion, str) and assertion:
             info.update(credential="client_assertion", fingerprint=fingerprint(assertion))
-            state.add("TG003", path, "Federated token of service principal %s (tenant %s, fp %s) "
-                      "stored in %s." % (client_id, tenant, info["fingerprint"], path),
+            state.add("TG003", path, f"Federated token of service principal {client_id} (tenant {tenant}, "
+                      f"fp {info['fingerprint']}) stored in {path}.",
                       fingerprint_of=assertion, severity="medium", has_secret=True)
         elif entry.get("certificate"):
             info["credential"] = "certificate"
-            state.add("TG010", path, "Service principal %s signs in with certificate file %s."
-                      % (client_id, entry.get("certificate")))
-        record["service_principals"].append(info)
+            state.add("TG010", path, f"Service principal {client_id} signs in with certificate file "
+                      f"{entry.get('certificate')}.")
+        record["servicePrincipals"].append(info)
 
 
 def _adal_findings(state, path, entries, record):
@@ -555,8 +738,8 @@ def _adal_findings(state, path, entries, record):
         for field, kind in (("refreshToken", "refresh token"), ("accessToken", "access token")):
             value = entry.get(field)
             if isinstance(value, str) and value:
-                state.add("TG011", path, "Legacy ADAL %s of %s for %s (fp %s) in %s."
-                          % (kind, who, entry.get("resource"), fingerprint(value), path),
+                state.add("TG011", path, f"Legacy ADAL {kind} of {who} for {entry.get('resource')} "
+                          f"(fp {fingerprint(value)}) in {path}.",
                           fingerprint_of=value, has_secret=True,
                           severity="high" if field == "refreshToken" else "medium")
         record["accounts"].append(who)
@@ -566,13 +749,13 @@ def _adal_findings(state, path, entries, record):
 def _profile_findings(state, path, data, record):
     subs = data.get("subscriptions") if isinstance(data, dict) else None
     if not isinstance(subs, list):
-        state.add("TG008", path, "%s has no subscriptions list." % path)
+        state.add("TG008", path, f"{path} has no subscriptions list.")
         return
     users = sorted({str((s.get("user") or {}).get("name")) for s in subs
                     if isinstance(s, dict) and isinstance(s.get("user"), dict)})
     record["accounts"] = users
     if subs:
-        state.add("TG016", path, "%s lists %d subscriptions for %s." % (path, len(subs), ", ".join(users)))
+        state.add("TG016", path, f"{path} lists {len(subs)} subscriptions for {', '.join(users)}.")
 
 
 def _add_ci_findings(state):
@@ -580,8 +763,8 @@ def _add_ci_findings(state):
     if not marker:
         return
     for path in state.user_rt_paths:
-        state.add("TG006", path, "CI environment (%s is set) has a user's refresh token cached in %s."
-                  % (marker, path), has_secret=True)
+        state.add("TG006", path, f"CI environment ({marker} is set) has a user's refresh token cached in {path}.",
+                  has_secret=True)
 
 
 # --- permissions ------------------------------------------------------------------------
@@ -591,8 +774,8 @@ def _check_permissions(state, path, st, token_bearing):
     mode = stat.S_IMODE(st.st_mode)
     if mode & 0o077:
         high = token_bearing and mode & 0o066
-        state.add("TG004", path, "%s has mode %04o: group/others can %s it."
-                  % (path, mode, "read or change" if mode & 0o066 else "access"),
+        can = "read or change" if mode & 0o066 else "access"
+        state.add("TG004", path, f"{path} has mode {mode:04o}: group/others can {can} it.",
                   severity="high" if high else "medium")
     _check_dir_permissions(state, os.path.dirname(path))
 
@@ -602,41 +785,29 @@ def _check_dir_permissions(state, directory):
         return
     state.checked_dirs.add(directory)
     try:
-        mode = stat.S_IMODE(os.lstat(directory).st_mode)
+        mode = stat.S_IMODE(state.dir_modes.get(directory) or os.lstat(directory).st_mode)
     except OSError:
         return
     if mode & 0o022:
-        state.add("TG005", directory, "Directory %s has mode %04o: group/others can replace the "
-                  "token files in it." % (directory, mode), severity="high")
+        state.add("TG005", directory, f"Directory {directory} has mode {mode:04o}: group/others can replace the "
+                  "token files in it.", severity="high")
     elif mode & 0o055:
-        state.add("TG005", directory, "Directory %s has mode %04o: group/others can list it."
-                  % (directory, mode), severity="low")
+        state.add("TG005", directory, f"Directory {directory} has mode {mode:04o}: group/others can list it.",
+                  severity="low")
 
 
 # --- reading and parsing ------------------------------------------------------------------
-def _read_bounded(path, limit) -> bytes:
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | \
-        getattr(os, "O_BINARY", 0)
+def _read_bounded(directory, name, limit) -> bytes:
     try:
-        fd = os.open(path, flags)
+        fd = directory.open_file(name)  # O_NOFOLLOW, relative to the directory's fd
     except OSError as ex:
         raise _Unreadable(_os_reason(ex)) from None
     try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise _Unreadable("not a regular file")
-        if st.st_size > limit:
-            raise _Unreadable("%d bytes is larger than the %d-byte limit" % (st.st_size, limit))
-        chunks, total = [], 0
-        while total <= limit:
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-        if total > limit:
-            raise _Unreadable("larger than the %d-byte limit" % limit)
-        return b"".join(chunks)
+        return az_files.read_regular_file(fd, limit)
+    except az_files.FileTooLargeError:
+        raise _Unreadable(f"larger than the {limit}-byte limit") from None
+    except az_files.NotRegularFileError as ex:
+        raise _Unreadable(str(ex)) from None
     except OSError as ex:
         raise _Unreadable(_os_reason(ex)) from None
     finally:
@@ -681,7 +852,7 @@ def _parse_json(raw: bytes):
     except RecursionError:
         return None, "JSON nested too deeply"
     except ValueError as ex:
-        return None, "truncated or invalid JSON (%s)" % str(ex).split(":")[0]
+        return None, f"truncated or invalid JSON ({str(ex).split(':', maxsplit=1)[0]})"
 
 
 # --- small helpers ---------------------------------------------------------------------------
@@ -697,10 +868,10 @@ def _as_int(value) -> Optional[int]:
 def _age_text(seconds: float) -> str:
     seconds = max(0.0, seconds)
     if seconds < 3600:
-        return "%d minutes ago" % (seconds // 60)
+        return f"{int(seconds // 60)} minutes ago"
     if seconds < SECONDS_PER_DAY:
-        return "%d hours ago" % (seconds // 3600)
-    return "%d days ago" % (seconds // SECONDS_PER_DAY)
+        return f"{int(seconds // 3600)} hours ago"
+    return f"{int(seconds // SECONDS_PER_DAY)} days ago"
 
 
 def _os_reason(ex: OSError) -> str:

@@ -1,5 +1,4 @@
 """Run the command `az tokenguard exec` wraps: its exit code comes back, signals go through."""
-import os
 import signal
 import subprocess
 
@@ -8,9 +7,10 @@ import subprocess
 _FORWARDED = [s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None]
 
 
-def run_child(argv, extra_env):
-    """Run argv with extra_env added; return its exit code (128 + signal number when a signal ended it)."""
-    child = subprocess.Popen(argv, env={**os.environ, **extra_env})  # pylint: disable=consider-using-with
+def run_child(argv, env):
+    """Run argv with exactly the environment env; return its exit code (128 + signal number when a signal
+    ended it)."""
+    child = subprocess.Popen(argv, env=env)  # pylint: disable=consider-using-with
     previous = {}
 
     def forward(signum, _frame):

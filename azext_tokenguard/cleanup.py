@@ -3,7 +3,9 @@
 Pure logic (no azure.cli). Safety rules:
 - only files tokenguard knows by name are removed; directories never are;
 - a symlink is removed as a link (os.unlink of the link itself); its target is
-  never opened, changed or deleted;
+  never opened, changed or deleted; links are removed before az's own sign-out
+  runs (``detach_links``), because az writes its files with open(), through a
+  link (a symlinked azureProfile.json would be emptied outside the config dir);
 - a file is unlinked relative to a directory fd opened with O_NOFOLLOW, and
   only when no path component between the cleaned root and the file is a
   symlink, so nothing outside the cleaned directories can be reached;
@@ -11,17 +13,18 @@ Pure logic (no azure.cli). Safety rules:
   files are removed last (a removed lock file protects nothing).
 """
 import contextlib
-import errno
 import json
 import os
 import stat
-import tempfile
 from typing import List, Optional
 
 from . import token_files as tf
+from .guard import az_files
+from .guard.az_files import MAX_PROFILE_BYTES
+from .guard.errors import FileAccessError
 
 
-class CleanupError(ValueError):
+class CleanupError(FileAccessError):
     """Base class: a cleanup step cannot be done safely."""
 
 
@@ -37,8 +40,6 @@ class LockBusyError(CleanupError):
     """Another process holds az's token cache lock."""
 
 
-MAX_PROFILE_BYTES = 10 * 1024 * 1024
-PRIVATE_FILE_MODE = 0o600
 _IS_WINDOWS = os.name == "nt"
 
 
@@ -74,10 +75,9 @@ def _resolve_config_dir(config_dir: str) -> Optional[str]:
     except FileNotFoundError:
         return None                     # nothing was ever cached there
     except OSError as ex:
-        raise CleanupError("Cannot read %s (%s); check its permissions." % (root, ex.strerror)) from None
+        raise CleanupError(f"Cannot read {root} ({ex.strerror}); check its permissions.") from None
     if not stat.S_ISDIR(st.st_mode):
-        raise CleanupError("%s is not a directory; point AZURE_CONFIG_DIR at the az config directory."
-                           % root)
+        raise CleanupError(f"{root} is not a directory; point AZURE_CONFIG_DIR at the az config directory.")
     return root
 
 
@@ -94,9 +94,24 @@ def _plan_profile(plan, path):
         return
     if stat.S_ISREG(st.st_mode):
         plan["rewrite"].append({"path": path, "reason": tf.PROFILE_REASON})
+    elif stat.S_ISLNK(st.st_mode):
+        _plan_profile_link(plan, path)
     else:
         plan["cannot_clean"].append({"what": path, "why": "not a regular file (symlink?); not rewritten",
                                      "how": "run 'az account clear' or edit the target by hand"})
+
+
+def _plan_profile_link(plan, path):
+    """az's own sign-out rewrites azureProfile.json with open(path, 'w'), which writes through a link into the
+    target: so the link is removed before az signs out (see detach_links), and az writes a new, empty one."""
+    target = _link_target(path)
+    plan["remove"].append({"path": path, "kind": tf.KIND_PROFILE,
+                           "reason": f"symlink (to {target}): removed before az signs out, which would write "
+                                     "through it; az then writes a new azureProfile.json with no subscriptions, "
+                                     "and the target is left alone"})
+    plan["cannot_clean"].append({"what": target, "why": f"the profile {path} linked to still lists your "
+                                                        "subscriptions (no secret)",
+                                 "how": "empty its \"subscriptions\" by hand if the file is yours"})
 
 
 def _plan_kept(plan, root, known_reasons):
@@ -126,7 +141,7 @@ def _plan_other_tools(plan, home):
         link = tf.symlink_on_path(home, os.path.dirname(entry.path))
         if link is not None:
             plan["cannot_clean"].append({
-                "what": entry.path, "why": "its directory is reached through symlink %s" % link,
+                "what": entry.path, "why": f"its directory is reached through symlink {link}",
                 "how": "remove it by hand if the target directory is yours"})
             continue
         _plan_entry(plan, entry)
@@ -149,17 +164,13 @@ def _plan_entry(plan, entry):
 
 
 def _plan_symlink(plan, entry):
-    try:
-        target = os.readlink(entry.path)
-    except OSError:
-        target = "?"
+    target = _link_target(entry.path)
     plan["remove"].append({"path": entry.path, "kind": entry.kind,
-                           "reason": "symlink (to %s): the link is removed, its target is left alone"
-                           % target})
+                           "reason": f"symlink (to {target}): the link is removed, its target is left alone"})
     if entry.kind in tf.TOKEN_BEARING_KINDS:
         plan["cannot_clean"].append({
-            "what": target, "why": "token material outside the cleaned directory (target of %s)"
-            % entry.path, "how": "delete it yourself if it is yours"})
+            "what": target, "why": f"token material outside the cleaned directory (target of {entry.path})",
+            "how": "delete it yourself if it is yours"})
 
 
 def _order_removals(plan):
@@ -168,10 +179,32 @@ def _order_removals(plan):
 
 
 # --- execution -------------------------------------------------------------------------------
+def detach_links(plan: dict) -> List[str]:
+    """Unlink every symlink the plan removes, and drop them from the plan; returns their paths.
+
+    Run before az's own sign-out: az opens its profile, token cache, secret store and their locks with open(),
+    which follows a link, so it would change the files the links point to, outside the config dir. A link that
+    cannot be removed raises CleanupError, so that the caller signs nobody out.
+    """
+    roots = list(plan.get("roots") or [])
+    detached = []
+    for item in plan.get("remove") or []:
+        if not _is_link(item["path"]):
+            continue
+        try:
+            remove_file_no_follow(item["path"], roots)
+        except OSError as ex:
+            raise CleanupError(f"Cannot remove the symlink {item['path']} ({_one_line(ex)}); nothing was signed "
+                               "out.") from None
+        detached.append(item["path"])
+    plan["remove"] = [item for item in plan.get("remove") or [] if item["path"] not in detached]
+    return detached
+
+
 def execute_plan(plan: dict, use_az_locks: bool = True) -> dict:
     """Carry out a plan from ``plan_logout_all``.
 
-    Returns {removed: [path], absent: [path], rewritten: [{path, subscriptions_removed}],
+    Returns {removed: [path], absent: [path], rewritten: [{path, subscriptionsRemoved}],
     failed: [{path, error}]}. Raises LockBusyError (nothing removed) if az holds its lock.
     """
     result = {"removed": [], "absent": [], "rewritten": [], "failed": []}
@@ -232,7 +265,7 @@ def remove_file_no_follow(path: str, roots: List[str]) -> bool:
         except FileNotFoundError:
             return False
         if stat.S_ISDIR(st.st_mode):
-            raise UnsafePathError("%s is a directory; tokenguard removes files only." % path)
+            raise UnsafePathError(f"{path} is a directory; tokenguard removes files only.")
         os.unlink(name, dir_fd=dir_fd)
         return True
     finally:
@@ -245,7 +278,7 @@ def _remove_by_path(path):
     if st is None:
         return False
     if stat.S_ISDIR(st.st_mode):
-        raise UnsafePathError("%s is a directory; tokenguard removes files only." % path)
+        raise UnsafePathError(f"{path} is a directory; tokenguard removes files only.")
     try:
         os.unlink(path)
     except FileNotFoundError:
@@ -270,9 +303,9 @@ def _ensure_inside(path, roots):
         if not inside or not name:
             continue
         if _is_link(root) or tf.symlink_on_path(root, parent) is not None:
-            raise UnsafePathError("%s is reached through a symlink; not touched." % path)
+            raise UnsafePathError(f"{path} is reached through a symlink; not touched.")
         return parent, name
-    raise UnsafePathError("%s is outside the directories being cleaned; not touched." % path)
+    raise UnsafePathError(f"{path} is outside the directories being cleaned; not touched.")
 
 
 # --- azureProfile.json ---------------------------------------------------------------------------
@@ -281,64 +314,35 @@ def strip_subscriptions(profile_path: str) -> dict:
 
     Read with utf-8-sig, written back atomically (temp file in the same dir,
     mode 0600, os.replace) with a BOM, as az writes it. A symlink is refused.
-    Returns {path, subscriptions_removed}.
+    Returns {path, subscriptionsRemoved}.
     """
     data = _read_profile(profile_path)
     subs = data.get("subscriptions", [])
-    if not isinstance(subs, list):
-        raise ProfileFormatError("%s: 'subscriptions' is not a list; move the file aside and run az login."
-                                 % profile_path)
     if subs or "subscriptions" not in data:
         data["subscriptions"] = []
-        write_private_file_atomic(profile_path, json.dumps(data).encode("utf-8-sig"))
-    return {"path": profile_path, "subscriptions_removed": len(subs)}
+        az_files.write_private_file(profile_path, json.dumps(data).encode("utf-8-sig"))
+    return {"path": profile_path, "subscriptionsRemoved": len(subs)}
 
 
 def _read_profile(path):
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    """The profile's document; an empty file is an empty one. Never read through a symlink."""
     try:
-        fd = os.open(path, flags)
+        raw = az_files.read_bounded(path, MAX_PROFILE_BYTES, follow_links=False)
+    except az_files.FileTooLargeError as ex:
+        raise ProfileFormatError(f"{path} is {ex}; move it aside and run az login.") from None
+    except az_files.NotRegularFileError as ex:
+        raise ProfileFormatError(f"{path} is {ex}; not rewritten.") from None
     except OSError as ex:
-        if ex.errno == errno.ELOOP:
-            raise ProfileFormatError("%s is a symlink; not rewritten." % path) from None
-        raise ProfileFormatError("Cannot read %s (%s)." % (path, ex.strerror)) from None
+        raise ProfileFormatError(f"Cannot read {path} ({ex.strerror}).") from None
+    if raw is None:
+        raise ProfileFormatError(f"Cannot read {path} (it does not exist).")
+    if not raw.strip():
+        return {}
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise ProfileFormatError("%s is not a regular file; not rewritten." % path)
-        raw = os.read(fd, MAX_PROFILE_BYTES + 1)
-    finally:
-        os.close(fd)
-    if len(raw) > MAX_PROFILE_BYTES:
-        raise ProfileFormatError("%s is larger than %d bytes; move it aside and run az login."
-                                 % (path, MAX_PROFILE_BYTES))
-    try:
-        data = json.loads(raw.decode("utf-8-sig")) if raw.strip() else {}
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise ProfileFormatError("%s is not valid JSON; move it aside and run az login." % path) from None
-    if not isinstance(data, dict):
-        raise ProfileFormatError("%s is not a JSON object; move it aside and run az login." % path)
-    return data
-
-
-def write_private_file_atomic(path: str, content: bytes) -> None:
-    """Write ``content`` to ``path`` via a 0600 temp file in the same dir + os.replace.
-
-    os.replace swaps the directory entry: if ``path`` was a symlink, the link
-    is replaced and its target is untouched.
-    """
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tokenguard-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, PRIVATE_FILE_MODE)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+        return az_files.parse_profile(raw)
+    except az_files.ProfileFormatError as ex:
+        raise ProfileFormatError(f"{path} is not a profile az wrote ({ex}); move it aside and run az login.") \
+            from None
 
 
 # --- az's locks ----------------------------------------------------------------------------------
@@ -367,13 +371,12 @@ def held_az_locks(config_dir: str):
         paths = az_lock_paths(config_dir)
         for path in paths:
             if _is_link(path):
-                raise UnsafePathError("Lock file %s is a symlink; remove the link and retry." % path)
+                raise UnsafePathError(f"Lock file {path} is a symlink; remove the link and retry.")
             _clear_stale_lock(path)
             try:
                 stack.enter_context(CrossPlatLock(path))
             except LockError:
-                raise LockBusyError("Another az command holds %s; wait for it to finish and retry."
-                                    % path) from None
+                raise LockBusyError(f"Another az command holds {path}; wait for it to finish and retry.") from None
         yield paths
 
 
@@ -413,6 +416,13 @@ def _lstat(path):
 def _is_link(path):
     st = _lstat(path)
     return st is not None and stat.S_ISLNK(st.st_mode)
+
+
+def _link_target(path):
+    try:
+        return os.readlink(path)
+    except OSError:
+        return "?"
 
 
 def _one_line(ex):

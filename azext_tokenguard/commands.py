@@ -15,6 +15,7 @@ def load_command_table(self, _):
         g.custom_command("classify", "classify", table_transformer=classify_table)
         g.custom_command("refresh-classifier", "refresh_classifier_data")
         g.custom_command("pin", "pin")
+        g.custom_command("use", "use")
         g.custom_command("protect", "protect")
         g.custom_command("unprotect", "unprotect")
     with self.command_group("tokenguard policy") as g:
@@ -22,4 +23,4 @@ def load_command_table(self, _):
         g.custom_command("set", "policy_set")
         g.custom_command("reset", "policy_reset")
     with self.command_group("tokenguard audit") as g:
-        g.custom_command("show", "audit_show", table_transformer=audit_table)
+        g.custom_show_command("show", "audit_show", table_transformer=audit_table)

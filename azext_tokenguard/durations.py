@@ -6,6 +6,8 @@ still be valid, we work in whole seconds.
 
 import re
 
+from .guard.errors import InvalidValueError
+
 SECONDS_PER_UNIT = {'d': 86400, 'h': 3600, 'm': 60, 's': 1}
 MAX_DURATION_SECONDS = 24 * 3600  # no token lives longer; a bigger value is a typo
 MAX_INPUT_LENGTH = 64  # longer input is never a sensible duration; keeps parsing bounded
@@ -17,7 +19,7 @@ _BARE_SECONDS = re.compile(r'[0-9]+')  # ASCII only: \d would also take other sc
 _WITH_UNITS = re.compile(r'(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?')
 
 
-class DurationError(ValueError):
+class DurationError(InvalidValueError):
     """A duration string could not be understood or is out of range."""
 
 

@@ -16,6 +16,7 @@ import jwt
 from jwt.utils import base64url_decode
 
 from .durations import format_duration
+from .guard.errors import InvalidValueError
 
 # ---------------------------------------------------------------------------
 # Limits and rules
@@ -37,8 +38,10 @@ _PYJWT_SEGMENT_NAMES = (('header', 'header'), ('payload', 'payload'), ('crypto',
 HOW_TO_PASS = 'pass the access token itself (three base64url parts separated by dots, e.g. eyJ...)'
 
 
-class TokenFormatError(ValueError):
+class TokenFormatError(InvalidValueError):
     """The text is not a readable JWT."""
+
+    recommendation = "Pipe the token in: az account get-access-token --query accessToken -o tsv | az tokenguard decode"
 
 
 # ---------------------------------------------------------------------------
@@ -67,7 +70,7 @@ def inspect_token(text, now):
 
 def token_summary(claims, now):
     """Secret-free facts about a token for ``get-token``: who it is for, what it allows, when it ends."""
-    exp = _timestamp(claims.get('exp'))
+    exp = expiry(claims)
     return {
         'audience': claims.get('aud'),
         'scopes': scopes_of(claims),
@@ -78,6 +81,11 @@ def token_summary(claims, now):
         # Negative once expired, so callers can tell "expired 30s ago" from "30s left".
         'secondsRemaining': int(math.floor(exp - now)) if exp is not None else None,
     }
+
+
+def expiry(claims):
+    """The ``exp`` claim as epoch seconds, or None when it is missing or not a usable time."""
+    return _timestamp(claims.get('exp'))
 
 
 def decode_unverified(text):

@@ -9,6 +9,8 @@ Nothing here imports azure.cli, so the module is testable on its own.
 import re
 from urllib.parse import urlsplit
 
+from .guard.errors import InvalidValueError
+
 # ---------------------------------------------------------------------------
 # How each alias finds its value.
 #   endpoint     -> the cloud endpoint attribute, verbatim
@@ -47,6 +49,18 @@ ALIAS_SYNONYMS = {
     'oss-rdbms': 'ossrdbms',
 }
 
+# `az account get-access-token --resource-type` values and the cloud endpoint each names, as in az 2.91
+# (azure/cli/command_modules/profile/custom.py, cloud_resource_type_mappings).
+AZ_RESOURCE_TYPES = {
+    'oss-rdbms': 'ossrdbms_resource_id',
+    'arm': 'active_directory_resource_id',
+    'aad-graph': 'active_directory_graph_resource_id',
+    'ms-graph': 'microsoft_graph_resource_id',
+    'batch': 'batch_resource_id',
+    'media': 'media_resource_id',
+    'data-lake': 'active_directory_data_lake_resource_id',
+}
+
 MAX_RESOURCE_LENGTH = 2048  # Entra rejects far shorter identifiers; bounds all parsing below
 DEFAULT_SCOPE_SUFFIX = '/.default'
 DEFAULT_GRAPH_RESOURCE = 'https://graph.microsoft.com'  # only for hint text when the caller gives no cloud
@@ -61,8 +75,10 @@ _PERMISSION_NAME = re.compile(r'[A-Za-z][A-Za-z0-9]*(?:\.[A-Z][A-Za-z0-9]*)+')
 _BARE_SCOPE_NAMES = {'user_impersonation', 'openid', 'profile', 'email', 'offline_access', '.default'}
 
 
-class ResourceError(ValueError):
+class ResourceError(InvalidValueError):
     """A --resource value cannot be turned into a resource URI."""
+
+    recommendation = "Run 'az tokenguard get-token --list-resources' to see the aliases."
 
 
 # ---------------------------------------------------------------------------
@@ -86,6 +102,20 @@ def resolve_resource(value, endpoints, suffixes, cloud_name):
         raise ResourceError(
             f"resource alias '{alias}' has no value known for cloud '{cloud_name}': "
             f"pass the resource URI instead, e.g. --resource https://<service-audience>")
+    return resource
+
+
+def resource_of_type(resource_type, endpoints, cloud_name):
+    """``--resource-type`` as ``az account get-access-token`` takes it: the cloud endpoint that names.
+
+    Where the cloud has no value, az asks for an ARM token instead; that is an error here, never a token for
+    something else."""
+    attribute = AZ_RESOURCE_TYPES[resource_type]
+    resource = _non_empty(endpoints.get(attribute))
+    if not resource:
+        raise ResourceError(f"--resource-type {resource_type}: cloud '{cloud_name}' has no {attribute}: "
+                            "pass the resource URI with --resource instead",
+                            recommendation="Run 'az cloud show' to see the cloud's endpoints.")
     return resource
 
 

@@ -1,13 +1,61 @@
 """Build the report of `az tokenguard status` from an az account entry. Pure: no azure.cli imports."""
 import os
+from dataclasses import dataclass
+from typing import Optional
 
-# Where az keeps the MSAL token cache and the service principal store, and how each platform protects the
-# encrypted variant (msal-extensions picks the mechanism per platform).
-TOKEN_CACHE_BASENAME = "msal_token_cache"
-SP_STORE_BASENAME = "service_principal_entries"
+from .guard import az_files
+from .guard.az_files import SP_STORE_BASENAME, TOKEN_CACHE_BASENAME
+from .results import optional
+
+# How each platform protects the encrypted token cache (msal-extensions picks the mechanism per platform).
 _ENCRYPTION_BY_PLATFORM = {"win32": "DPAPI (Windows user account)", "darwin": "macOS Keychain",
                            "linux": "libsecret (Secret Service)"}
-_MANAGED_IDENTITY_NAMES = ("systemAssignedIdentity", "userAssignedIdentity")
+
+
+@dataclass(frozen=True)
+class Tenant:
+    id: Optional[str]
+    display_name: Optional[str]
+    default_domain: Optional[str]
+
+
+@dataclass(frozen=True)
+class Subscription:
+    id: Optional[str]
+    name: Optional[str]
+    state: Optional[str]
+    is_default: bool
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who az signs in as; the name is az's own (an app id, systemAssignedIdentity, a user name)."""
+    type: str
+    name: Optional[str]
+    app_id: Optional[str] = optional()
+    assigned_identity_info: Optional[str] = optional()  # which user-assigned identity: MSIClient-<id>, ...
+    via: Optional[str] = optional()
+
+
+@dataclass(frozen=True)
+class TokenCache:
+    path: str
+    exists: bool
+    encrypted: bool
+    protection: str
+    service_principal_store: str
+
+
+@dataclass(frozen=True)
+class Status:
+    cloud: str
+    tenant: Tenant
+    subscription: Subscription
+    identity: Identity
+    config_dir: str
+    token_cache: TokenCache
+    # This shell's own selection (az tokenguard use), which the report follows instead of az's default.
+    selection: Optional[dict] = optional()
 
 
 def cache_path(config_dir, basename, encrypted):
@@ -16,50 +64,35 @@ def cache_path(config_dir, basename, encrypted):
 
 
 def identity_of(account):
-    """Who az signs in as for this account: a user, a service principal or a managed identity."""
+    """Who az signs in as for this account: a user, a service principal or a managed identity, named as the
+    guard's context line names it (az_files.identity_of)."""
     user = account.get("user") or {}
-    name, kind = user.get("name"), user.get("type")
-    if kind == "servicePrincipal" and name in _MANAGED_IDENTITY_NAMES:
-        identity = {"type": "managedIdentity", "name": name}
-        assigned = user.get("assignedIdentityInfo")
-        if assigned:
-            identity["assignedIdentityInfo"] = assigned
-        return identity
-    if kind == "servicePrincipal":
-        return {"type": "servicePrincipal", "name": name, "appId": name}
-    if user.get("cloudShellID"):
-        return {"type": "user", "name": name, "via": "Cloud Shell"}
-    return {"type": "user", "name": name}
+    kind, name = az_files.identity_of(user)
+    name = name or None
+    if kind == az_files.MANAGED_IDENTITY:
+        return Identity(kind, name, assigned_identity_info=user.get("assignedIdentityInfo") or None)
+    if kind == az_files.SERVICE_PRINCIPAL:
+        return Identity(kind, name, app_id=name)
+    return Identity(kind, name, via="Cloud Shell" if user.get("cloudShellID") else None)
 
 
 def token_cache_report(config_dir, encrypted, platform, exists=os.path.exists):
     path = cache_path(config_dir, TOKEN_CACHE_BASENAME, encrypted)
-    return {
-        "path": path,
-        "exists": exists(path),
-        "encrypted": encrypted,
-        "protection": _ENCRYPTION_BY_PLATFORM.get(platform, "platform keyring") if encrypted
-        else "none: plain-text JSON that any process running as you can read",
-        "servicePrincipalStore": cache_path(config_dir, SP_STORE_BASENAME, encrypted),
-    }
+    protection = _ENCRYPTION_BY_PLATFORM.get(platform, "platform keyring") if encrypted \
+        else "none: plain-text JSON that any process running as you can read"
+    return TokenCache(path, exists(path), encrypted, protection, cache_path(config_dir, SP_STORE_BASENAME, encrypted))
 
 
-def build_status(account, cloud_name, config_dir, encrypted, platform, exists=os.path.exists):
+def build_status(account, cloud_name, config_dir, encrypted, platform, *, exists=os.path.exists,  # pylint: disable=too-many-arguments
+                 selection=None):
     """The secret-free picture of where az commands will land and where its tokens live."""
-    return {
-        "cloud": cloud_name,
-        "tenant": {
-            "id": account.get("tenantId"),
-            "displayName": account.get("tenantDisplayName"),
-            "defaultDomain": account.get("tenantDefaultDomain"),
-        },
-        "subscription": {
-            "id": account.get("id"),
-            "name": account.get("name"),
-            "state": account.get("state"),
-            "isDefault": bool(account.get("isDefault")),
-        },
-        "identity": identity_of(account),
-        "configDir": config_dir,
-        "tokenCache": token_cache_report(config_dir, encrypted, platform, exists),
-    }
+    return Status(
+        cloud=cloud_name,
+        tenant=Tenant(account.get("tenantId"), account.get("tenantDisplayName"), account.get("tenantDefaultDomain")),
+        subscription=Subscription(account.get("id"), account.get("name"), account.get("state"),
+                                  bool(account.get("isDefault"))),
+        identity=identity_of(account),
+        config_dir=config_dir,
+        token_cache=token_cache_report(config_dir, encrypted, platform, exists),
+        selection=selection,
+    )

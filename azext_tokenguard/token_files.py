@@ -15,8 +15,11 @@ Facts (azure-cli 2.91, msal 1.39, msal-extensions 1.3):
 import fnmatch
 import os
 import stat
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Iterable, List, Optional
+
+from .guard.az_files import (CLOUDS_FILE_NAME, CONFIG_FILE_NAME, PROFILE_FILE_NAME, SP_STORE_BASENAME,
+                             TOKEN_CACHE_BASENAME)
 
 # --- kinds of file -----------------------------------------------------------
 KIND_MSAL_CACHE = "msal_token_cache"                      # plain-text MSAL JSON
@@ -41,13 +44,13 @@ ENCRYPTED_KINDS = frozenset({KIND_MSAL_CACHE_ENCRYPTED, KIND_SP_ENTRIES_ENCRYPTE
 # --- az config dir -----------------------------------------------------------
 AZ_TOOL = "Azure CLI"
 LOCK_SUFFIX = ".lockfile"
-MSAL_TOKEN_CACHE_JSON = "msal_token_cache.json"
-MSAL_TOKEN_CACHE_BIN = "msal_token_cache.bin"
-SP_ENTRIES_JSON = "service_principal_entries.json"
-SP_ENTRIES_BIN = "service_principal_entries.bin"
+MSAL_TOKEN_CACHE_JSON = TOKEN_CACHE_BASENAME + ".json"
+MSAL_TOKEN_CACHE_BIN = TOKEN_CACHE_BASENAME + ".bin"
+SP_ENTRIES_JSON = SP_STORE_BASENAME + ".json"
+SP_ENTRIES_BIN = SP_STORE_BASENAME + ".bin"
 MSAL_HTTP_CACHE = "msal_http_cache.bin"
 ADAL_TOKEN_CACHE = "accessTokens.json"
-AZ_PROFILE = "azureProfile.json"
+AZ_PROFILE = PROFILE_FILE_NAME
 
 # Stores az guards with msal_extensions' CrossPlatLock("<file>.lockfile").
 AZ_LOCKED_STORES = (MSAL_TOKEN_CACHE_JSON, MSAL_TOKEN_CACHE_BIN,
@@ -70,8 +73,8 @@ _AZ_TOKEN_FILES = (
 
 # Kept on purpose: none of these holds a token or secret.
 _AZ_KEPT = (
-    ("config", "your az settings (defaults, output format); no secrets"),
-    ("clouds.config", "cloud endpoint registrations; no secrets"),
+    (CONFIG_FILE_NAME, "your az settings (defaults, output format); no secrets"),
+    (CLOUDS_FILE_NAME, "cloud endpoint registrations; no secrets"),
     ("cloudEndpoints.json", "cached cloud metadata; no secrets"),
     ("az.json", "az session settings; no secrets"),
     ("az.sess", "short-lived session data; no tokens"),
@@ -98,9 +101,6 @@ class Entry:
     kind: str
     tool: str
     why: str
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def lockfile_for(path: str) -> str:
@@ -236,7 +236,7 @@ def other_tool_caches(home: str) -> List[Entry]:
             if not any(fnmatch.fnmatchcase(name, p) for p in loc.patterns):
                 continue
             path = os.path.join(directory, name)
-            why = loc.why if link is None else "%s (reached through symlink %s)" % (loc.why, link)
+            why = loc.why if link is None else f"{loc.why} (reached through symlink {link})"
             entry = _entry_if_file(path, loc.kind, loc.tool, why)
             if entry and path not in seen:
                 seen.add(path)
@@ -337,15 +337,26 @@ def not_cleanable_here() -> List[dict]:
 
 
 def scan_roots(config_dir: str, home: str, extra_paths: Iterable[str] = (), passwd_lines: Iterable[str] = (),
-               home_listing: Iterable[str] = (), home_root: str = "/home",
-               readable=lambda path: True) -> List[str]:
+               home_listing: Iterable[str] = (), *, home_root: str = "/home",
+               readable=lambda path: True) -> list:
     """Where `az tokenguard scan` looks: the az config dir, the other tools' caches in this home, the .azure
-    of every other home this user may read (every user's when run as root), and any --path given."""
-    roots = [config_dir] + other_tool_dirs(home)
+    of every other home this user may read (every user's when run as root), and any --path given.
+
+    Another tool's cache dir comes as a (home, dir) pair: the scan opens it from the home down without
+    following links, so ~/.azd -> elsewhere is reported, not read (cache_scan.scan_paths)."""
+    roots = [config_dir] + _tool_roots(home)
     for other_home in home_dirs_to_scan(passwd_lines, home_listing, home_root):
         if os.path.abspath(other_home) != os.path.abspath(home) and readable(other_home):
             roots.append(os.path.join(other_home, ".azure"))
-            roots.extend(other_tool_dirs(other_home))
+            roots.extend(_tool_roots(other_home))
     roots.extend(extra_paths)
     seen = set()
-    return [r for r in roots if not (os.path.abspath(r) in seen or seen.add(os.path.abspath(r)))]
+    return [r for r in roots if not (_root_key(r) in seen or seen.add(_root_key(r)))]
+
+
+def _tool_roots(home):
+    return [(home, directory) for directory in other_tool_dirs(home)]
+
+
+def _root_key(root):
+    return os.path.abspath(root[1] if isinstance(root, tuple) else root)

@@ -2,14 +2,19 @@
 
 Pure: the ways to get a token are passed in, so the decision is unit-tested without az.
 """
+from .durations import format_duration
+from .guard.errors import RefusedError
 
 
-class LifetimeUnavailableError(ValueError):
+class LifetimeUnavailableError(RefusedError):
     """The identity provider issued no token that lives as long as asked."""
 
     def __init__(self, wanted, longest):
-        super().__init__(f"the identity provider issues tokens with at most {longest}s left here, but "
-                         f"{wanted}s were asked for")
+        longest = max(longest, 0)
+        super().__init__(f"No token with {format_duration(wanted)} left could be obtained: the identity provider "
+                         f"issued one with {format_duration(longest)} left at most.",
+                         recommendation=f"Ask for --min-validity {longest}s or less, or fetch a new token in your "
+                                        "script before that time runs out.")
         self.wanted, self.longest = wanted, longest
 
 

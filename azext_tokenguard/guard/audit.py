@@ -28,7 +28,7 @@ def log_path(config_dir):
     return os.path.join(config_dir, POLICY_DIR_NAME, LOG_FILE_NAME)
 
 
-def entry(decision, how, argv, context, classification_kind, now):
+def entry(decision, how, argv, context, classification_kind, *, now):
     """The record for one decision; the command line is redacted before it is kept anywhere."""
     import shlex  # only needed when something is recorded
     command = 'az ' + shlex.join(redact_argv(argv))
@@ -39,6 +39,7 @@ def entry(decision, how, argv, context, classification_kind, now):
         'subscriptionId': context.subscription_id or None, 'subscription': context.subscription_name or None,
         'identity': context.identity_name or None, 'contextKnown': bool(context.known),
         'command': command[:MAX_COMMAND_CHARS],
+        **({'selection': context.selection_id} if getattr(context, 'selection_id', '') else {}),
     }
 
 

@@ -89,11 +89,12 @@ def confirm_env_matches(context, env):
 
 def targets(argv):
     """``[(label, value)]`` the command names: resource group, name, ids, url..."""
+    from .redact import redact_value  # only when asking: most commands never do
     found = []
     for label, names in TARGET_OPTIONS:
         values = option_values(argv, names)
         if values:
-            found.append((label, ' '.join(clean(v) for v in values)))
+            found.append((label, ' '.join(clean(redact_value(v)) for v in values)))  # a SAS URL's sig= too
     return found
 
 
@@ -124,27 +125,27 @@ def answer_accepted(answer, context, required):
 def prompt_text(argv, classification, context, protected, colour):
     """The question, naming command, reason, tenant, subscription, identity and visible targets."""
     title = 'DESTRUCTIVE' if classification.kind == DESTRUCTIVE else 'WRITE in a protected subscription'
-    lines = [paint('tokenguard: {} command: {}'.format(title, command_display(argv)),
+    lines = [paint(f'tokenguard: {title} command: {command_display(argv)}',
                    RED_BOLD if classification.kind == DESTRUCTIVE or protected else YELLOW_BOLD, colour)]
     rows = [('why', clean(classification.reason))] + context_fields(context, protected) + targets(argv)
-    lines.extend('  {:<13} {}'.format(label + ':', value) for label, value in rows)
+    lines.extend(f"  {label + ':':<13} {value}" for label, value in rows)
     if any(flag in argv for flag in AZ_YES_FLAGS):
         lines.append("  (az's --yes does not skip tokenguard's confirmation)")
     required = required_answer(context, protected)
     if required is None:
         lines.append('Run it? [y/N] ')
     else:
-        lines.append('This subscription is protected. Type its name "{}" to run it (anything else cancels): '
-                     .format(clean(required)))
+        lines.append(f'This subscription is protected. Type its name "{clean(required)}" to run it '
+                     '(anything else cancels): ')
     return '\n'.join(lines)
 
 
 def no_terminal_message(classification, context):
-    where = ('subscription {} ({})'.format(clean(context.subscription_name), clean(context.subscription_id))
-             if context.known else 'an unknown context ({})'.format(clean(context.reason)))
-    return ('tokenguard: refused {} command "{}" in {}: no terminal to confirm on. In a script, set {}=<the '
-            'subscription id> to confirm for that one subscription.'
-            .format(classification.kind, classification.command, where, CONFIRM_ENV))
+    where = (f'subscription {clean(context.subscription_name)} ({clean(context.subscription_id)})'
+             if context.known else f'an unknown context ({clean(context.reason)})')
+    return (f'tokenguard: refused {classification.kind} command "{classification.command}" in {where}: no terminal '
+            f'to confirm on. In a script, set {CONFIRM_ENV}=<the subscription id> to confirm for that one '
+            'subscription.')
 
 
 # The decisions, and how each was reached, as the audit log records them.
@@ -156,14 +157,14 @@ HOW_CONFIRM_ENV = 'TOKENGUARD_CONFIRM'
 HOW_NO_TERMINAL = 'no terminal'
 
 
-def ask(argv, classification, context, protected, env, open_tty, say, colour=True):
+def ask(argv, classification, context, protected, env, *, open_tty, say, colour=True):
     """Ask for confirmation; returns ``(ExitCode, how)``.  ``say`` writes one line to stderr."""
     try:
         terminal = open_tty()
     except (OSError, ValueError):
         if confirm_env_matches(context, env):
-            say('tokenguard: {} command confirmed for subscription {} by {}.'.format(
-                classification.kind, clean(context.subscription_id), CONFIRM_ENV))
+            say(f'tokenguard: {classification.kind} command confirmed for subscription '
+                f'{clean(context.subscription_id)} by {CONFIRM_ENV}.')
             return ExitCode.RUN, HOW_CONFIRM_ENV
         say(no_terminal_message(classification, context))
         return ExitCode.REFUSED_NO_TERMINAL, HOW_NO_TERMINAL

@@ -42,7 +42,7 @@ def run():
     except BaseException as exc:  # pylint: disable=broad-except
         # A half-upgraded or damaged install: say so in one line, let the shell function fall back.
         try:
-            sys.stderr.write('tokenguard: cannot load the guard ({}); re-run shell-init.\n'.format(type(exc).__name__))
+            sys.stderr.write(f'tokenguard: cannot load the guard ({type(exc).__name__}); re-run shell-init.\n')
         except Exception:  # pylint: disable=broad-except
             pass
         return GUARD_BROKEN

@@ -11,6 +11,7 @@ import time
 
 from .classify import DESTRUCTIVE, READ, Classification, classify, load_confirm_commands
 from .confirm import CONFIRMED, HOW_TERMINAL, REFUSED, ask, ask_on_terminal, needs_confirmation, open_terminal
+from .decision import read_only_refusal
 from .exitcodes import ExitCode
 from .pin import PIN_MISMATCH, PIN_UNVERIFIABLE, check_pin
 from .policy import (CONTEXT_ALWAYS, CONTEXT_AUTO, CONTEXT_DESTRUCTIVE_ONLY, CONTEXT_LINE_MODES, RULE_DENY,
@@ -19,7 +20,9 @@ from .signin import (ALLOW_DEVICE_CODE_ENV, DEVICE_CODE_WARNING, ci_user_message
                      is_device_code_login)
 from .profile import context_unknown, default_config_dir, expand_file_arguments, load_context
 from .render import colour_enabled, context_line, warning_line
+from .selection import NO_PLAN, REFUSE, STEER, plan as selection_plan, selection_from_env, steered_argv
 
+DEBUG_FLAG = '--debug'
 CONTEXT_LINE_ENV = 'TOKENGUARD_CONTEXT_LINE'  # overrides the policy's mode for one shell or script
 COMPLETION_ENV = '_ARGCOMPLETE'
 HELP_WORDS = frozenset(('-h', '--help'))
@@ -34,8 +37,9 @@ CONTEXT_FREE_GROUPS = frozenset((
 class _Io:  # pylint: disable=too-few-public-methods
     """Where the guard writes: one line at a time to stderr; write errors are ignored (2>&- must not crash)."""
 
-    def __init__(self, stderr, env):
+    def __init__(self, stderr, env, stdout=None):
         self.stderr = stderr
+        self.stdout = stdout  # only for the subscription the shell function adds (ExitCode.STEER)
         self.colour = colour_enabled(stderr, env)
 
     def say(self, line):
@@ -46,11 +50,12 @@ class _Io:  # pylint: disable=too-few-public-methods
             pass
 
 
-def main(argv=None, env=None, stderr=None, open_tty=None, cwd=None):
-    """Exit code for the shell function: 0 runs az, ExitCode.REFUSED_* does not."""
+def main(argv=None, env=None, stderr=None, open_tty=None, cwd=None, *, stdout=None):  # pylint: disable=too-many-arguments
+    """Exit code for the shell function: 0 runs az, ExitCode.STEER runs it with the subscription printed on
+    stdout added, ExitCode.REFUSED_* does not run it."""
     argv = list(sys.argv[1:] if argv is None else argv)
     env = os.environ if env is None else env
-    io = _Io(sys.stderr if stderr is None else stderr, env)
+    io = _Io(sys.stderr if stderr is None else stderr, env, sys.stdout if stdout is None else stdout)
     open_tty = open_tty or open_terminal
     try:
         return guard(argv, env, io, open_tty, cwd)
@@ -68,35 +73,63 @@ def guard(argv, env, io, open_tty, cwd=None):
     seen = expand_file_arguments(argv)  # what az will parse: @file arguments read as az reads them
     classification = classify(seen, load_confirm_commands(config_dir))
     context_free = bool(classification.command) and classification.command.split()[0] in CONTEXT_FREE_GROUPS
+    steering = selection_plan(seen, classification.command, env, config_dir, context_free=context_free)
     policy = load_policy(config_dir)
     if policy.error:
-        io.say(warning_line('{}; every subscription is treated as protected.'.format(policy.error), io.colour))
-    context = load_context(seen, config_dir, env, cwd)
+        io.say(warning_line(f'{policy.error}; every subscription is treated as protected.', io.colour))
+    context = _context(seen, steering, config_dir, env, cwd)
     protected = is_protected(policy, context)
     record = _recorder(config_dir, argv, context, classification)
-    if is_device_code_login(classification.command, seen):
-        return _device_code_decision(policy, env, io, open_tty, record)
-    refusal = _ci_user_check(context, policy, env, io, context_free, record)
-    if refusal:
+    if not is_device_code_login(classification.command, seen) or read_only_refusal(classification, policy, env):
+        refusal = _policy_refusal(seen, classification, context, policy, env, io=io, context_free=context_free,
+                                  record=record)
+    else:
+        refusal = _device_code_decision(policy, env, io, open_tty, record)
+    if refusal is not None:
         return refusal
     if not context_free:
+        if steering.action == REFUSE:
+            io.say(warning_line(steering.message, io.colour))
+            record(REFUSED, 'selection')
+            return ExitCode.REFUSED_BY_PIN
         refusal = _pin_refusal(context, env, classification, io)
         if refusal:
             record(REFUSED, 'pin')
             return refusal
-        _show_context(context, protected, classification, policy, env, io)
+        _show_context(context, protected, classification, policy=policy, env=env, io=io)
     if not needs_confirmation(classification.kind, protected):
-        return ExitCode.RUN
-    code, how = ask(argv, classification, context, protected, env, open_tty, io.say, colour=_tty_colour(env))
+        return _run(steering, io)
+    code, how = ask(argv, classification, context, protected, env, open_tty=open_tty, say=io.say,
+                    colour=_tty_colour(env))
     record(CONFIRMED if code == ExitCode.RUN else REFUSED, how)
-    return code
+    return _run(steering, io) if code == ExitCode.RUN else code
+
+
+def _context(seen, steering, config_dir, env, cwd):
+    """Where the command lands: with the shell's subscription added when the guard steers it, marked so the
+    context line, the confirmation and the audit log name the shell's selection."""
+    context = load_context(steered_argv(seen, steering.subscription_id) if steering.action == STEER else seen,
+                           config_dir, env, cwd)
+    if steering is not NO_PLAN:
+        context.selection_note = steering.note
+        context.selection_id = steering.selected_id
+    return context
+
+
+def _run(steering, io):
+    """RUN, or STEER with the subscription id on stdout (the only thing the guard ever writes there)."""
+    if steering.action != STEER:
+        return ExitCode.RUN
+    io.stdout.write(steering.subscription_id + '\n')
+    io.stdout.flush()
+    return ExitCode.STEER
 
 
 def _recorder(config_dir, argv, context, classification):
     """record(decision, how): one audit line for this command; a failed write never changes the decision."""
     def record(decision, how):
         from . import audit  # imported only when there is something to record: most commands never do
-        audit.append(config_dir, audit.entry(decision, how, argv, context, classification.kind, time.time()))
+        audit.append(config_dir, audit.entry(decision, how, argv, context, classification.kind, now=time.time()))
     return record
 
 
@@ -116,7 +149,7 @@ def _device_code_decision(policy, env, io, open_tty, record):
             record(CONFIRMED, ALLOW_DEVICE_CODE_ENV)
             return ExitCode.RUN
         io.say('tokenguard: refused: no terminal to confirm the device code sign-in on. If this script started '
-               'it on purpose, set {}=1.'.format(ALLOW_DEVICE_CODE_ENV))
+               f'it on purpose, set {ALLOW_DEVICE_CODE_ENV}=1.')
         record(REFUSED, 'no terminal')
         return ExitCode.REFUSED_NO_TERMINAL
     answer = ask_on_terminal(terminal, 'Did you start this sign-in yourself, on this machine? [y/N] ')
@@ -127,7 +160,33 @@ def _device_code_decision(policy, env, io, open_tty, record):
     return ExitCode.RUN if confirmed else ExitCode.REFUSED_BY_USER
 
 
-def _ci_user_check(context, policy, env, io, context_free, record):
+def _policy_refusal(argv, classification, context, policy, env, *, io, context_free, record):
+    """The refusal code of read-only mode or of the CI sign-in rule, or None when neither refuses."""
+    reason = read_only_refusal(classification, policy, env)
+    if reason:
+        io.say('tokenguard: ' + reason)  # one plain line an agent can act on
+        record(REFUSED, 'read-only mode')
+        return ExitCode.REFUSED_READ_ONLY
+    if DEBUG_FLAG in argv and _debug_shows_secrets(argv, classification, io):
+        return ExitCode.REFUSED_BY_POLICY
+    return _ci_user_check(context, policy, env, io, context_free=context_free, record=record)
+
+
+def _debug_shows_secrets(argv, classification, io):
+    """az --debug logs "Command arguments: [...]" before any command runs, secrets included. tokenguard's own
+    decode promises never to print a token: refuse it there (True); elsewhere warn."""
+    from .redact import redact_argv  # only with --debug
+    if redact_argv(argv) == argv:
+        return False
+    if classification.command == 'tokenguard decode':
+        io.say('tokenguard: refused: with --debug az prints its command arguments, the token included. Pass the '
+               'token on stdin or with --file instead of --token, or leave out --debug.')
+        return True
+    io.say('tokenguard: warning: with --debug az prints its command arguments on stderr, secret values included.')
+    return False
+
+
+def _ci_user_check(context, policy, env, io, *, context_free, record):
     """A user's own login on a build agent: warn, or refuse by policy (sign-in and logout stay possible)."""
     ci_name = detect_ci(env)
     if not ci_name or not context.known or context.identity_type != 'user':
@@ -166,13 +225,13 @@ def context_line_mode(policy, env, stderr_is_tty):
     return mode
 
 
-def _show_context(context, protected, classification, policy, env, io):
+def _show_context(context, protected, classification, *, policy, env, io):
     mode = context_line_mode(policy, env, _isatty(io.stderr))
     show = mode == CONTEXT_ALWAYS or (mode == CONTEXT_DESTRUCTIVE_ONLY and classification.kind == DESTRUCTIVE)
     if show:
         io.say(context_line(context, protected, io.colour))
     elif not context.known:
-        io.say(warning_line('context unknown: {}'.format(context.reason), io.colour))
+        io.say(warning_line(f'context unknown: {context.reason}', io.colour))
 
 
 def _isatty(stream):
@@ -189,17 +248,22 @@ def _tty_colour(env):
 def _fail_safe(argv, env, io, open_tty, exc):
     """The guard broke: destructive commands still ask ("context unknown"), others run with a warning."""
     try:
-        io.say(warning_line('internal error ({}); context unknown.'.format(type(exc).__name__), io.colour))
+        io.say(warning_line(f'internal error ({type(exc).__name__}); context unknown.', io.colour))
         try:
             classification = classify(argv, load_confirm_commands())
         except Exception:  # pylint: disable=broad-except
             classification = Classification(DESTRUCTIVE, 'tokenguard could not classify the command',
                                             ' '.join(argv[:4]))
+        if selection_from_env(env).active and classification.command.split()[:1] != ['tokenguard']:
+            io.say(warning_line('refused: this shell selected a subscription, and the guard that steers az '
+                                'there failed; az was not run (it would land in the default).', io.colour))
+            return ExitCode.REFUSED_BY_PIN
         if classification.kind != DESTRUCTIVE:
             return ExitCode.RUN
-        context = context_unknown('tokenguard internal error ({})'.format(type(exc).__name__))
-        code, how = ask(argv, classification, context, False, env, open_tty, io.say, colour=_tty_colour(env))
-        _record_despite_failure(env, argv, context, classification, code, how)
+        context = context_unknown(f'tokenguard internal error ({type(exc).__name__})')
+        code, how = ask(argv, classification, context, False, env, open_tty=open_tty, say=io.say,
+                        colour=_tty_colour(env))
+        _record_despite_failure(env, argv, context, classification, code=code, how=how)
         return code
     except KeyboardInterrupt:
         return ExitCode.REFUSED_BY_USER
@@ -207,7 +271,7 @@ def _fail_safe(argv, env, io, open_tty, exc):
         return ExitCode.GUARD_BROKEN  # the shell function falls back to its own destructive-word check
 
 
-def _record_despite_failure(env, argv, context, classification, code, how):
+def _record_despite_failure(env, argv, context, classification, *, code, how):
     """The decision still goes to the audit log; whatever broke the guard may break this too: then nothing."""
     try:
         _recorder(default_config_dir(env), argv, context, classification)(

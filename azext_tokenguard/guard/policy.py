@@ -21,14 +21,15 @@ import os
 import stat
 import time
 
-POLICY_DIR_NAME = 'tokenguard'
-POLICY_FILE_NAME = 'policy.json'
+from .az_files import POLICY_FILE_NAME, FileAccessError, read_bounded, write_private_file
+from .az_files import TOKENGUARD_DIR_NAME as POLICY_DIR_NAME
+from .errors import InvalidValueError
+
 POLICY_VERSION = 1
 MAX_POLICY_BYTES = 1024 * 1024
 MAX_PATTERN_LENGTH = 256
 MAX_PATTERNS = 1000
 DIR_MODE = 0o700
-FILE_MODE = 0o600
 
 CONTEXT_ALWAYS = 'always'
 CONTEXT_DESTRUCTIVE_ONLY = 'destructive-only'
@@ -41,20 +42,29 @@ RULE_WARN = 'warn'
 RULE_DENY = 'deny'
 RULE_MODES = (RULE_WARN, RULE_DENY)
 
+# What the guard lets through: everything it confirms (normal), or reads only (read-only: for AI agents and
+# audits). TOKENGUARD_MODE=read-only selects it for one process tree; the policy for the whole machine.
+MODE_NORMAL = 'normal'
+MODE_READ_ONLY = 'read-only'
+MODES = (MODE_NORMAL, MODE_READ_ONLY)
 
-class PolicyError(ValueError):
+
+class PolicyError(InvalidValueError):
     """A policy change that cannot be made; the message says how to fix it."""
+
+    recommendation = "Run 'az tokenguard policy show' to see the policy."
 
 
 class Policy:  # pylint: disable=too-few-public-methods
     """The loaded policy.  ``error`` is set when the file is unreadable (then everything is protected)."""
 
-    def __init__(self, protected=(), context_line=CONTEXT_AUTO, error='', path='', device_code=RULE_WARN,
-                 ci_user_login=RULE_WARN):
+    def __init__(self, *, protected=(), context_line=CONTEXT_AUTO, error='', path='', device_code=RULE_WARN,
+                 ci_user_login=RULE_WARN, mode=MODE_NORMAL):
         self.protected = list(protected)
         self.context_line = context_line
         self.device_code = device_code
         self.ci_user_login = ci_user_login
+        self.mode = mode
         self.error = error
         self.path = path
 
@@ -65,7 +75,7 @@ class Policy:  # pylint: disable=too-few-public-methods
 
     def as_dict(self):
         result = {'path': self.path, 'protected': list(self.protected), 'contextLine': self.context_line,
-                  'deviceCode': self.device_code, 'ciUserLogin': self.ci_user_login}
+                  'deviceCode': self.device_code, 'ciUserLogin': self.ci_user_login, 'mode': self.mode}
         if self.error:
             result['error'] = self.error
             result['effect'] = 'every subscription is treated as protected until the file is fixed or reset'
@@ -97,26 +107,17 @@ def load_policy(config_dir):
         return _policy_from_document(json.loads(data.decode('utf-8-sig')), path)
     except (ValueError, RecursionError) as exc:
         message = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
-        return Policy(error='{} is unreadable: {}'.format(path, message), path=path)
+        return Policy(error=f'{path} is unreadable: {message}', path=path)
 
 
 def _read_policy_bytes(path):
-    """Bytes of the policy file, None when it does not exist."""
+    """Bytes of the policy file, None when it does not exist; never read through a symlink."""
     try:
-        info = os.lstat(path)
-    except FileNotFoundError:
-        return None
+        return read_bounded(path, MAX_POLICY_BYTES, follow_links=False)
+    except FileAccessError as exc:  # a symlink, not a regular file, too large
+        raise PolicyError(f'{path} is {exc}') from None
     except OSError as exc:
-        raise PolicyError('{} cannot be read: {}'.format(path, exc.strerror)) from None
-    if not stat.S_ISREG(info.st_mode):
-        raise PolicyError('{} is not a regular file (a symlink?)'.format(path))
-    if info.st_size > MAX_POLICY_BYTES:
-        raise PolicyError('{} is larger than {} bytes'.format(path, MAX_POLICY_BYTES))
-    try:
-        with open(path, 'rb') as handle:
-            return handle.read(MAX_POLICY_BYTES + 1)
-    except OSError as exc:
-        raise PolicyError('{} cannot be read: {}'.format(path, exc.strerror)) from None
+        raise PolicyError(f'{path} cannot be read: {exc.strerror}') from None
 
 
 def _policy_from_document(document, path):
@@ -128,18 +129,19 @@ def _policy_from_document(document, path):
     # The limits `protect` enforces; a hand-edited file beyond them could make fnmatch take minutes
     # before every az command (translating '[' * 10000 alone takes seconds).
     if len(protected) > MAX_PATTERNS or any(len(p) > MAX_PATTERN_LENGTH for p in protected):
-        raise ValueError("'protected' holds more than {} entries or one longer than {} characters"
-                         .format(MAX_PATTERNS, MAX_PATTERN_LENGTH))
+        raise ValueError(f"'protected' holds more than {MAX_PATTERNS} entries or one longer than "
+                         f"{MAX_PATTERN_LENGTH} characters")
     context_line = _choice(document, 'contextLine', CONTEXT_AUTO, CONTEXT_LINE_MODES)
     return Policy(protected=protected, context_line=context_line, path=path,
                   device_code=_choice(document, 'deviceCode', RULE_WARN, RULE_MODES),
-                  ci_user_login=_choice(document, 'ciUserLogin', RULE_WARN, RULE_MODES))
+                  ci_user_login=_choice(document, 'ciUserLogin', RULE_WARN, RULE_MODES),
+                  mode=_choice(document, 'mode', MODE_NORMAL, MODES))
 
 
 def _choice(document, key, default, allowed):
     value = document.get(key, default)
     if value not in allowed:
-        raise ValueError("'{}' must be one of {}".format(key, ', '.join(allowed)))
+        raise ValueError(f"'{key}' must be one of {', '.join(allowed)}")
     return value
 
 
@@ -149,7 +151,7 @@ def save_policy(config_dir, policy):
     """Write ``policy`` atomically: 0600 temp file in the 0700 tokenguard dir, then rename."""
     directory = ensure_private_dir(os.path.join(config_dir, POLICY_DIR_NAME))
     document = {'version': POLICY_VERSION, 'protected': policy.protected, 'contextLine': policy.context_line,
-                'deviceCode': policy.device_code, 'ciUserLogin': policy.ci_user_login}
+                'deviceCode': policy.device_code, 'ciUserLogin': policy.ci_user_login, 'mode': policy.mode}
     write_private_file(os.path.join(directory, POLICY_FILE_NAME),
                        (json.dumps(document, indent=2) + '\n').encode('utf-8'))
 
@@ -163,31 +165,10 @@ def ensure_private_dir(directory):
         pass
     info = os.lstat(directory)
     if not stat.S_ISDIR(info.st_mode):
-        raise PolicyError('{} is not a directory (a symlink?); remove it and retry'.format(directory))
+        raise PolicyError(f'{directory} is not a directory (a symlink?); remove it and retry')
     if os.name == 'posix' and stat.S_IMODE(info.st_mode) != DIR_MODE:
         os.chmod(directory, DIR_MODE)
     return directory
-
-
-def write_private_file(path, data):
-    """Atomic 0600 write: temp file in the same directory, fsync, os.replace."""
-    import tempfile  # not needed on the guard's hot path
-    directory = os.path.dirname(path)
-    fd, temp_path = tempfile.mkstemp(dir=directory, prefix='.' + os.path.basename(path) + '.', suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'wb') as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if os.name == 'posix':
-            os.chmod(temp_path, FILE_MODE)
-        os.replace(temp_path, path)
-    except BaseException:
-        try:
-            os.unlink(temp_path)
-        except OSError:
-            pass
-        raise
 
 
 # ---------------------------------------------------------------- commands
@@ -195,8 +176,8 @@ def write_private_file(path, data):
 def _load_for_change(config_dir):
     policy = load_policy(config_dir)
     if policy.error:
-        raise PolicyError('{}. Fix the file by hand, or move it aside with `az tokenguard policy reset`.'
-                          .format(policy.error))
+        raise PolicyError(f'{policy.error}. Fix the file by hand, or move it aside with '
+                          '`az tokenguard policy reset`.')
     return policy
 
 
@@ -205,8 +186,8 @@ def validate_pattern(pattern):
         raise PolicyError('Give a subscription name, id or pattern, e.g. --subscription "Prod*".')
     pattern = pattern.strip()
     if len(pattern) > MAX_PATTERN_LENGTH or not pattern.isprintable():
-        raise PolicyError('The subscription pattern must be printable text of at most {} characters.'
-                          .format(MAX_PATTERN_LENGTH))
+        raise PolicyError(f'The subscription pattern must be printable text of at most {MAX_PATTERN_LENGTH} '
+                          'characters.')
     return pattern
 
 
@@ -216,7 +197,7 @@ def protect(config_dir, pattern):
     policy = _load_for_change(config_dir)
     if pattern.lower() not in [p.lower() for p in policy.protected]:
         if len(policy.protected) >= MAX_PATTERNS:
-            raise PolicyError('At most {} protected entries; remove some with unprotect.'.format(MAX_PATTERNS))
+            raise PolicyError(f'At most {MAX_PATTERNS} protected entries; remove some with unprotect.')
         policy.protected.append(pattern)
         save_policy(config_dir, policy)
     return policy.as_dict()
@@ -228,26 +209,22 @@ def unprotect(config_dir, pattern):
     policy = _load_for_change(config_dir)
     remaining = [p for p in policy.protected if p.lower() != pattern.lower()]
     if len(remaining) == len(policy.protected):
-        raise PolicyError("'{}' is not in the protected list ({}); see `az tokenguard policy show`."
-                          .format(pattern, ', '.join(policy.protected) or 'empty'))
+        raise PolicyError(f"'{pattern}' is not in the protected list ({', '.join(policy.protected) or 'empty'}); "
+                          "see `az tokenguard policy show`.")
     policy.protected = remaining
     save_policy(config_dir, policy)
     return policy.as_dict()
 
 
-def set_context_line(config_dir, mode):
-    """Set the context-line mode (always|destructive-only|off|auto); returns the policy dict."""
-    return set_settings(config_dir, context_line=mode)
-
-
-def set_settings(config_dir, context_line=None, device_code=None, ci_user_login=None):
+def set_settings(config_dir, context_line=None, device_code=None, ci_user_login=None, mode=None):
     """Change any of the policy's settings at once (None leaves one as it is); returns the policy dict."""
     changes = (('context_line', context_line, CONTEXT_LINE_MODES, 'context line mode'),
                ('device_code', device_code, RULE_MODES, 'device code rule'),
-               ('ci_user_login', ci_user_login, RULE_MODES, 'CI user login rule'))
+               ('ci_user_login', ci_user_login, RULE_MODES, 'CI user login rule'),
+               ('mode', mode, MODES, 'mode'))
     for _, value, allowed, label in changes:
         if value is not None and value not in allowed:
-            raise PolicyError('The {} must be one of: {}.'.format(label, ', '.join(allowed)))
+            raise PolicyError(f"The {label} must be one of: {', '.join(allowed)}.")
     policy = _load_for_change(config_dir)
     for attribute, value, _, _ in changes:
         if value is not None:
@@ -267,7 +244,7 @@ def reset_policy(config_dir, now=None):
     moved_to = ''
     if os.path.lexists(path):
         stamp = time.strftime('%Y%m%d%H%M%S', time.gmtime(now if now is not None else time.time()))
-        moved_to = '{}.bad-{}'.format(path, stamp)
+        moved_to = f'{path}.bad-{stamp}'
         os.replace(path, moved_to)
     result = load_policy(config_dir).as_dict()
     result['movedAside'] = moved_to

@@ -22,15 +22,13 @@ applied: az 2.91 ignores them (the ``configured_default`` of its global
 Every failure gives a ``Context`` with ``known = False`` and a one-line
 ``reason``; nothing here raises.
 """
-import json
 import os
-import stat
 import time
 
-PROFILE_FILE_NAME = 'azureProfile.json'
-CONFIG_FILE_NAME = 'config'
-MAX_PROFILE_BYTES = 32 * 1024 * 1024
-MAX_CONFIG_BYTES = 1024 * 1024
+from . import az_files
+from .az_files import CLOUDS_FILE_NAME, CONFIG_FILE_NAME, MAX_CONFIG_BYTES, MAX_PROFILE_BYTES, PROFILE_FILE_NAME
+from .az_files import config_dir as default_config_dir
+
 DEFAULT_CLOUD = 'AzureCloud'
 # az rewrites azureProfile.json in place (open 'w' + json.dump, see
 # azure/cli/core/_session.py), not by rename: a reader can catch it empty or
@@ -42,16 +40,15 @@ PROFILE_READ_ATTEMPTS = 50
 PROFILE_RETRY_DELAY_S = 0.005
 PROFILE_READ_BUDGET_S = 0.25
 
-USER_TYPE = 'user'
-SERVICE_PRINCIPAL = 'servicePrincipal'
-MANAGED_IDENTITY = 'managedIdentity'
-MANAGED_IDENTITY_NAMES = ('systemAssignedIdentity', 'userAssignedIdentity')
-
 # Options whose value names the subscription, per command ('' = every command).
 SUBSCRIPTION_OPTIONS = {
     '': ('--subscription',),
     'account set': ('--subscription', '-s', '--name', '-n'),
     'account show': ('--subscription', '-s', '--name', '-n'),
+    # tokenguard's own: `unprotect -s contoso-prod` must be confirmed for contoso-prod, not the default.
+    'tokenguard protect': ('--subscription', '-s'),
+    'tokenguard unprotect': ('--subscription', '-s'),
+    'tokenguard pin': ('--subscription', '-s'),
 }
 # Options whose values say where a command acts: resource ids, scopes and az rest's URL.
 TARGET_ID_OPTIONS = ('--ids', '--id', '--url', '--uri', '-u', '--scope', '--scopes', '--resource-id',
@@ -66,7 +63,6 @@ GUID_LENGTH = 36
 UNKNOWN_VALUE = '\x00unknown\x00'
 MAX_FILE_ARGUMENT_BYTES = 1024 * 1024
 CLOUD_ENV = 'AZURE_CLOUD_NAME'
-CLOUDS_FILE_NAME = 'clouds.config'
 # az 2.91's HARD_CODED_CLOUD_LIST (azure/cli/core/cloud.py); others must be registered in clouds.config.
 BUILT_IN_CLOUDS = frozenset(('AzureCloud', 'AzureChinaCloud', 'AzureUSGovernment', 'AzureBleuCloud'))
 IGNORED_DEFAULT_ENV = 'AZURE_DEFAULTS_SUBSCRIPTION'
@@ -75,7 +71,7 @@ IGNORED_DEFAULT_ENV = 'AZURE_DEFAULTS_SUBSCRIPTION'
 class Context:  # pylint: disable=too-many-instance-attributes,too-few-public-methods
     """Where a command lands.  ``known`` is False when the profile could not tell."""
 
-    def __init__(self, known, reason='', cloud=DEFAULT_CLOUD, tenant_id='', tenant_display_name='',
+    def __init__(self, known, *, reason='', cloud=DEFAULT_CLOUD, tenant_id='', tenant_display_name='',
                  tenant_default_domain='', subscription_id='', subscription_name='',
                  identity_name='', identity_type='', source='', other_subscription_ids=()):
         self.known = known
@@ -107,37 +103,20 @@ def context_unknown(reason, subscription_hint=''):
     return Context(False, reason=reason, subscription_id=subscription_hint, subscription_name=subscription_hint)
 
 
-def default_config_dir(env=None):
-    env = os.environ if env is None else env
-    return env.get('AZURE_CONFIG_DIR') or os.path.join(os.path.expanduser('~'), '.azure')
-
-
 # ---------------------------------------------------------------- reading files
 
 def read_bounded(path, limit):
-    """The file's bytes, or None when missing/unreadable; raises ValueError when larger than ``limit``."""
+    """The file's bytes, or None when missing/unreadable; raises ValueError when larger than ``limit`` or not a
+    regular file (the guard fails soft: an unreadable file reads as an absent one)."""
     try:
-        with open(path, 'rb') as handle:
-            data = handle.read(limit + 1)
+        return az_files.read_bounded(path, limit)
     except OSError:
         return None
-    if len(data) > limit:
-        raise ValueError('larger than {} bytes'.format(limit))
-    return data
 
 
 def _parse_profile_bytes(data):
     """The subscription list of a profile, or raise ValueError."""
-    try:
-        document = json.loads(data.decode('utf-8-sig'))
-    except (UnicodeDecodeError, RecursionError) as exc:
-        raise ValueError(str(exc).splitlines()[0][:120]) from None
-    if not isinstance(document, dict):
-        raise ValueError('top level is not a JSON object')
-    subscriptions = document.get('subscriptions', [])
-    if not isinstance(subscriptions, list):
-        raise ValueError("'subscriptions' is not a list")
-    return [s for s in subscriptions if _is_usable_entry(s)]
+    return [s for s in az_files.parse_profile(data).get('subscriptions', []) if _is_usable_entry(s)]
 
 
 def _is_usable_entry(entry):
@@ -158,22 +137,14 @@ def load_subscriptions(config_dir, sleep=time.sleep, clock=time.monotonic):
         try:
             data = read_bounded(path, MAX_PROFILE_BYTES)
         except ValueError as exc:
-            return None, '{} is {}'.format(PROFILE_FILE_NAME, exc)
+            return None, f'{PROFILE_FILE_NAME} is {exc}'
         if data is None:
-            return None, 'no {} (run az login)'.format(PROFILE_FILE_NAME)
+            return None, f'no {PROFILE_FILE_NAME} (run az login)'
         try:
             return _parse_profile_bytes(data), ''
         except ValueError as exc:
             last_error = str(exc) or 'empty'
-    return None, '{} is unreadable: {}'.format(PROFILE_FILE_NAME, last_error)
-
-
-def list_subscriptions(config_dir=None):
-    """Profile entries as ``[{id, name, tenantId, cloud, isDefault}]`` (for `protect` to show matches)."""
-    subscriptions, _ = load_subscriptions(config_dir or default_config_dir(), sleep=lambda _s: None)
-    return [{'id': s['id'], 'name': s.get('name', ''), 'tenantId': s.get('tenantId', ''),
-             'cloud': s.get('environmentName', ''), 'isDefault': bool(s.get('isDefault'))}
-            for s in subscriptions or []]
+    return None, f'{PROFILE_FILE_NAME} is unreadable: {last_error}'
 
 
 # ---------------------------------------------------------------- az config (ini)
@@ -235,7 +206,7 @@ def active_cloud(config_dir, env):
         data = None
     if data and name in ini_sections(data):
         return name, ''
-    return name, "cloud '{}' is not registered (az would fall back to AzureCloud)".format(name[:60])
+    return name, f"cloud '{name[:60]}' is not registered (az would fall back to AzureCloud)"
 
 
 def ignored_default_subscription(config_dir, env):
@@ -284,18 +255,15 @@ def _maybe_file_content(value, read_limit):
 
 
 def _read_argument_file(path, limit):
-    """The bytes of a regular file of at most ``limit`` bytes, else None. Never a FIFO or device: reading
-    ``@/dev/stdin`` would take az's input, and a FIFO would hang the guard."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, 'O_NONBLOCK', 0))
+    """The bytes of a regular file of at most ``limit`` bytes, else None; OSError when az could not open it either.
+    Never a FIFO or device: reading ``@/dev/stdin`` would take az's input, and a FIFO would hang the guard."""
     try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
-            return None
-        with os.fdopen(os.dup(fd), 'rb') as handle:
-            data = handle.read(limit + 1)
-    finally:
-        os.close(fd)
-    return data if len(data) <= limit else None
+        data = az_files.read_bounded(path, limit)
+    except (az_files.FileTooLargeError, az_files.NotRegularFileError):
+        return None
+    if data is None:
+        raise FileNotFoundError(path)
+    return data
 
 
 def command_words(argv):
@@ -373,7 +341,7 @@ def requested_subscription(argv):
     path = ' '.join(command_words(argv)[:2])
     names = SUBSCRIPTION_OPTIONS.get(path, SUBSCRIPTION_OPTIONS[''])
     values = option_values(argv, names, long_prefix_of='--subscription')
-    if path in SUBSCRIPTION_OPTIONS and not values:
+    if '--name' in names and not values:
         values = option_values(argv, names, long_prefix_of='--name')
     return values[-1] if values else ''  # argparse keeps the last one
 
@@ -424,9 +392,9 @@ def find_subscription(subscriptions, wanted, cloud):
         return by_id[0], ''
     by_name = [s for s in in_cloud if s.get('name', '').lower() == wanted]
     if len(by_name) > 1:
-        return None, "several subscriptions are named '{}'; use its id".format(wanted)
+        return None, f"several subscriptions are named '{wanted}'; use its id"
     if not by_name:
-        return None, "subscription '{}' is not in {} (cloud {})".format(wanted, PROFILE_FILE_NAME, cloud)
+        return None, f"subscription '{wanted}' is not in {PROFILE_FILE_NAME} (cloud {cloud})"
     return by_name[0], ''
 
 
@@ -435,25 +403,14 @@ def default_subscription(subscriptions, cloud):
     defaults = [e for e in subscriptions
                 if e.get('isDefault') is True and e.get('environmentName', DEFAULT_CLOUD) == cloud]
     if len(defaults) > 1:
-        return None, 'several default subscriptions in cloud {} (run az account set)'.format(cloud)
+        return None, f'several default subscriptions in cloud {cloud} (run az account set)'
     if not defaults:
-        return None, 'no default subscription in cloud {} (run az login or az account set)'.format(cloud)
+        return None, f'no default subscription in cloud {cloud} (run az login or az account set)'
     return defaults[0], ''
 
 
-def identity_of(entry):
-    """``(name, type)`` of the signed-in identity: user | servicePrincipal | managedIdentity."""
-    user = entry.get('user') or {}
-    name = user.get('name') if isinstance(user.get('name'), str) else ''
-    if 'assignedIdentityInfo' in user or name in MANAGED_IDENTITY_NAMES:
-        info = user.get('assignedIdentityInfo')
-        return (info if isinstance(info, str) and info else name), MANAGED_IDENTITY
-    kind = user.get('type')
-    return name, (kind if kind in (USER_TYPE, SERVICE_PRINCIPAL) else USER_TYPE)
-
-
 def context_from_entry(entry, cloud, source, other_ids=()):
-    identity_name, identity_type = identity_of(entry)
+    identity_type, identity_name = az_files.identity_of(entry.get('user'))
     return Context(
         True, cloud=cloud, tenant_id=_text(entry, 'tenantId'),
         tenant_display_name=_text(entry, 'tenantDisplayName'),
@@ -478,11 +435,14 @@ def load_context(argv, config_dir=None, env=None, cwd=None, sleep=time.sleep):  
         return _resolve(argv, config_dir, env, sleep)
     except Exception as exc:  # pylint: disable=broad-except
         # Fail soft here; the caller fails closed for destructive commands.
-        return context_unknown('cannot read the az context ({})'.format(type(exc).__name__))
+        return context_unknown(f'cannot read the az context ({type(exc).__name__})')
 
 
 def _wanted_subscription(argv):
     """``(wanted, source, other subscription ids, error)`` from the command line alone."""
+    if argv and argv[0].startswith('-'):
+        # `az --debug group list`, `az --subscription x group list`: az 2.91 finds no command and fails.
+        return '', '', [], 'an option comes before the command words, and az then runs no command'
     if any(UNKNOWN_VALUE in word for word in argv):
         return '', '', [], 'an argument comes from stdin (@-) or a file too large to check'
     target, referenced = subscriptions_in_resource_ids(argv)

@@ -14,12 +14,16 @@ import time
 from .policy import POLICY_DIR_NAME, load_policy, policy_path
 from .profile import PROFILE_FILE_NAME, default_config_dir, load_context
 from .render import RED_BOLD, RESET
+from .selection import SUBSCRIPTION_ENV, TENANT_ENV
+from .az_files import PROMPT_STAMP_DIR_NAME as STAMP_DIR_NAME
 
-STAMP_DIR_NAME = 'prompt-stamps'
 MAX_NAME_CHARS = 24
+PER_SHELL_MARK = 'shell:'  # the segment names this shell's own selection (az tokenguard use), not az's default
+# The stamp's second line: the selection its segment was made for, as the shell spells it (shell_init.py).
+SELECTION_KEY_PREFIX = 'sel:'
 STALE_STAMP_SECONDS = 7 * 24 * 3600
 # Non-printing markers around colour codes, so line editing counts the prompt's width right.
-INVISIBLE = {'bash': ('\001', '\002'), 'zsh': ('%{', '%}')}
+INVISIBLE = {'bash': ('\001', '\002'), 'zsh': ('%{', '%}'), 'fish': ('', '')}  # fish needs no markers
 
 
 def short(name):
@@ -35,18 +39,18 @@ def home_tenant_differs(context):
     return '#ext#' in context.identity_name.lower() or domain != (context.tenant_default_domain or '').lower()
 
 
-def segment(context, protected, shell, colour):
+def segment(context, protected, shell, colour, per_shell=False):
     if not context.known:
-        return '[az: ?] '
-    text = short(context.subscription_name or context.subscription_id)
+        return f"[{PER_SHELL_MARK if per_shell else 'az: '}?] "
+    text = (PER_SHELL_MARK if per_shell else '') + short(context.subscription_name or context.subscription_id)
     if home_tenant_differs(context):
         text += ' @' + short(context.tenant_display_name or context.tenant_default_domain or context.tenant_id)
     if shell == 'zsh':
         text = text.replace('%', '%%')  # zsh expands prompt escapes in the result: "100%d" must stay text
     if protected and colour:
         start, end = INVISIBLE.get(shell, ('', ''))
-        return '{}{}{}[{}]{}{}{} '.format(start, RED_BOLD, end, text, start, RESET, end)
-    return '[{}{}] '.format(text, '!' if protected else '')
+        return f'{start}{RED_BOLD}{end}[{text}]{start}{RESET}{end} '
+    return f"[{text}{'!' if protected else ''}] "
 
 
 def _newest_mtime_ns(paths):
@@ -61,17 +65,22 @@ def _newest_mtime_ns(paths):
 
 def stamp_path(config_dir, shell, shell_pid):
     """One stamp per shell process; the shell's name is part of it because the colour markers differ."""
-    return os.path.join(config_dir, POLICY_DIR_NAME, STAMP_DIR_NAME, '{}-{}'.format(shell, shell_pid))
+    return os.path.join(config_dir, POLICY_DIR_NAME, STAMP_DIR_NAME, f'{shell}-{shell_pid}')
 
 
-def _stamp(config_dir, shell, shell_pid, mtime_ns, text):
-    """Write the segment to this shell's stamp, then give the stamp the mtime of the files it reflects."""
+def selection_key(env):
+    return f'{SELECTION_KEY_PREFIX}{env.get(SUBSCRIPTION_ENV, "")}|{env.get(TENANT_ENV, "")}'
+
+
+def _stamp(config_dir, shell, shell_pid, mtime_ns, text, *, key=SELECTION_KEY_PREFIX + '|'):  # pylint: disable=too-many-arguments
+    """Write the segment and the selection it is for to this shell's stamp, then give the stamp the mtime of
+    the files it reflects."""
     path = stamp_path(config_dir, shell, shell_pid)
     directory = os.path.dirname(path)
     os.makedirs(directory, mode=0o700, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, 'O_NOFOLLOW', 0), 0o600)
     with os.fdopen(fd, 'w', encoding='utf-8') as handle:
-        handle.write(text + '\n')  # one line: the shell's `read` takes it back
+        handle.write(text + '\n' + key + '\n')  # two lines: the shell's `read` takes them back
     os.utime(path, ns=(mtime_ns, mtime_ns))
     _prune(directory)
 
@@ -94,13 +103,23 @@ def main(argv, env, stdout):
         shell, shell_pid = 'bash', '0'  # they name the stamp file: never a path
     config_dir = default_config_dir(env)
     mtime_ns = _newest_mtime_ns([os.path.join(config_dir, PROFILE_FILE_NAME), policy_path(config_dir)])
-    context = load_context([], config_dir, env)
+    context, per_shell = _prompt_context(config_dir, env)
     policy = load_policy(config_dir)
     protected = policy.is_protected(context.subscription_name, context.subscription_id)
-    text = segment(context, protected, shell, colour=not env.get('NO_COLOR'))
+    text = segment(context, protected, shell, colour=not env.get('NO_COLOR'), per_shell=per_shell)
     stdout.write(text)
     try:
-        _stamp(config_dir, shell, shell_pid, mtime_ns, text)
+        _stamp(config_dir, shell, shell_pid, mtime_ns, text, key=selection_key(env))
     except OSError:
         pass  # no stamp: the next prompt simply asks again
     return 0
+
+
+def _prompt_context(config_dir, env):
+    """``(context, per shell)``: this shell's selection when it has one, else az's default."""
+    if not (env.get(SUBSCRIPTION_ENV, '').strip() or env.get(TENANT_ENV, '').strip()):
+        return load_context([], config_dir, env), False
+    from .profile import context_unknown
+    from .selection import selected_context
+    context, error = selected_context(env, config_dir)
+    return (context or context_unknown(error)), True

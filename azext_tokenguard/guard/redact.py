@@ -15,6 +15,17 @@ SECRET_SUFFIXES = ('-key', '-sas', '-pat')
 _SECRET_VALUE = re.compile(r'eyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}\.?[A-Za-z0-9_-]*'
                            r'|(?i:authorization)\s*[:=]\s*(?:(?i:bearer|basic)\s+)?\S+|(?i:bearer|basic)\s+\S+'
                            r'|((?i:AccountKey|SharedAccessKey|SharedAccessSignature|Password|sig)=)[^;&\s]+')
+# A key that names a secret, then its value: JSON ("administratorLoginPassword": "x"), key=value pairs of
+# --parameters, --headers and query strings (adminSecret=x, x-functions-key=x, ?sig=x). Group 1 stays.
+_SECRET_KEY = r'[\w.-]*(?i:password|passwd|pwd|secret|token|apikey|api-key|functions-key|accountkey|sig|sas)[\w.-]*'
+_SECRET_PAIR = re.compile(r'("' + _SECRET_KEY + r'"\s*:\s*)"(?:[^"\\]|\\.)*"'
+                          r'|(\b' + _SECRET_KEY + r'(?<![=:])[=:])(?!\s*")[^\s&;,}"]+')
+
+
+# What az's secret-bearing options end in; an abbreviation of any of them (argparse takes `--admin-pass` for
+# `--admin-password`, `--client-sec` for `--client-secret`, `--val` for `--value`) is a secret too.
+SECRET_LAST_WORDS = ('password', 'passwd', 'secret', 'key', 'keys', 'token', 'sas', 'pat', 'passphrase',
+                     'credential', 'credentials', 'string', 'value', 'signature')
 
 
 def is_secret_option(name):
@@ -22,12 +33,33 @@ def is_secret_option(name):
     if name in SECRET_OPTIONS:
         return True
     bare = name.lstrip('-')
-    return bare.endswith(SECRET_SUFFIXES) or any(word in bare for word in SECRET_WORDS)
+    return (bare.endswith(SECRET_SUFFIXES) or any(word in bare for word in SECRET_WORDS)
+            or _abbreviates_a_secret_option(name))
+
+
+def _abbreviates_a_secret_option(name):
+    """``--admin-pass``, ``--account-k``, ``--pass``: a prefix of an option whose last word names a secret.
+    A one-word prefix needs three letters, so ``--s`` (``--subscription``) and ``--n`` stay visible."""
+    if not name.startswith('--'):
+        return False
+    words = name[2:].split('-')
+    last = words[-1]
+    shortest = 3 if len(words) == 1 else 1
+    if name.startswith('--connection-'):
+        return True
+    return len(last) >= shortest and any(word.startswith(last) for word in SECRET_LAST_WORDS)
 
 
 def redact_value(text):
-    """A value with any embedded token, key or bearer header hidden."""
-    return _SECRET_VALUE.sub(lambda match: (match.group(1) or '') + REDACTED, text)
+    """A value with any embedded token, key, bearer header or secret-named field hidden."""
+    text = _SECRET_VALUE.sub(lambda match: (match.group(1) or '') + REDACTED, text)
+    return _SECRET_PAIR.sub(_hide_pair_value, text)
+
+
+def _hide_pair_value(match):
+    if match.group(1):
+        return match.group(1) + '"' + REDACTED + '"'
+    return match.group(2) + REDACTED
 
 
 def redact_argv(argv):

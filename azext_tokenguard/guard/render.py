@@ -33,7 +33,7 @@ def colour_enabled(stream, env=None):
 
 
 def paint(text, sgr, enabled):
-    return '{}{}{}'.format(sgr, text, RESET) if enabled else text
+    return f'{sgr}{text}{RESET}' if enabled else text
 
 
 def clean(value, limit=MAX_FIELD_LENGTH):
@@ -48,13 +48,13 @@ def named(name, identifier):
     """``Name (id)``, or whichever of them is known."""
     name, identifier = clean(name), clean(identifier)
     if name and identifier and name.lower() != identifier.lower():
-        return '{} ({})'.format(name, identifier)
+        return f'{name} ({identifier})'
     return name or identifier or '?'
 
 
 def identity_text(context):
     label = IDENTITY_LABELS.get(context.identity_type, 'identity')
-    return '{} {}'.format(label, clean(context.identity_name) or '?')
+    return f"{label} {clean(context.identity_name) or '?'}"
 
 
 def context_fields(context, protected):
@@ -71,6 +71,8 @@ def context_fields(context, protected):
     subscription = named(context.subscription_name, context.subscription_id)
     if protected:
         subscription += ' [PROTECTED]'
+    if getattr(context, 'selection_note', ''):  # the shell's own selection (az tokenguard use)
+        subscription += f' [{clean(context.selection_note)}]'
     fields.append(('subscription', subscription))
     for other in context.other_subscription_ids:
         fields.append(('also subscription', clean(other)))
@@ -81,7 +83,7 @@ def context_fields(context, protected):
 def context_line(context, protected, colour):
     """The one line (no newline) for stderr, red when the subscription is protected."""
     text = PREFIX + SEPARATOR.join(
-        '{} {}'.format(label, value) if label != 'identity' else value
+        f'{label} {value}' if label != 'identity' else value
         for label, value in context_fields(context, protected))
     if protected or not context.known:
         return paint(text, RED_BOLD if protected else YELLOW_BOLD, colour)

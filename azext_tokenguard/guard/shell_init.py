@@ -16,28 +16,34 @@ It defines a shell function ``az`` that runs the guard, then the real az:
   (delete/purge/remove... command words, ``--method DELETE``, ``--mode
   Complete``), telling the user to re-run shell-init.
 """
+from .az_files import POLICY_FILE_NAME, PROFILE_FILE_NAME, PROMPT_STAMP_DIR_NAME, SHELLS, TOKENGUARD_DIR_NAME
+from .errors import InvalidValueError
 from .exitcodes import ExitCode
 
-SHELLS = ('bash', 'zsh')
 GUARD_PYTHON_FLAGS = '-I -S'  # isolated (no PYTHON* env, no user site) and no site import: faster, stdlib only
+# The files whose change makes the prompt segment stale, as the shell names them below its config dir.
+FILES_IN_CONFIG_DIR = {'profile_file': PROFILE_FILE_NAME, 'policy_file': f'{TOKENGUARD_DIR_NAME}/{POLICY_FILE_NAME}',
+                       'stamp_dir': f'{TOKENGUARD_DIR_NAME}/{PROMPT_STAMP_DIR_NAME}'}
 
 
-class ShellInitError(ValueError):
+class ShellInitError(InvalidValueError):
     """Bad arguments for shell-init; the message says how to fix them."""
 
+    recommendation = 'Add eval "$(az tokenguard shell-init --shell bash)" to ~/.bashrc.'
 
-def _quote(value):
+
+def quote(value):
     import shlex
     return shlex.quote(value)
 
 
-def _check_path(label, value, required=True):
+def check_path(label, value, required=True):
     if not value:
         if required:
-            raise ShellInitError('The {} path is empty; reinstall the tokenguard extension.'.format(label))
+            raise ShellInitError(f'The {label} path is empty; reinstall the tokenguard extension.')
         return ''
     if not value.isprintable():
-        raise ShellInitError('The {} path contains control characters: {!r}.'.format(label, value))
+        raise ShellInitError(f'The {label} path contains control characters: {value!r}.')
     return value
 
 
@@ -58,7 +64,7 @@ __tokenguard_run_az() {{
     if [ -n "$__tokenguard_az" ] && [ -x "$__tokenguard_az" ]; then
         "$__tokenguard_az" "$@"
     else
-        command az "$@"
+        TOKENGUARD_GUARDED=1 command az "$@"  # guarded here already: a tokenguard shim on PATH lets it through
     fi
 }}
 
@@ -68,6 +74,7 @@ __tokenguard_fallback() {{
         __tokenguard_warned=1
         printf '%s\n' "tokenguard: the guard cannot run ($__tokenguard_launch; was az upgraded?). Re-run: eval \"\$(az tokenguard shell-init --shell {shell})\"" >&2
     fi
+{selection_fallback}
     local __tokenguard_word __tokenguard_in_path=1 __tokenguard_value_of=
     for __tokenguard_word in "$@"; do
         if [ -n "$__tokenguard_value_of" ]; then
@@ -85,7 +92,7 @@ __tokenguard_fallback() {{
             *)
                 if [ -n "$__tokenguard_in_path" ]; then
                     case $__tokenguard_word in
-                        *[Dd][Ee][Ll][Ee][Tt][Ee]*|*[Pp][Uu][Rr][Gg][Ee]*|*[Rr][Ee][Mm][Oo][Vv][Ee]*|clear|destroy|wipe|erase|reimage|*regenerate*|*rotate*|renew|reset)
+                        *[Dd][Ee][Ll][Ee][Tt][Ee]*|*[Pp][Uu][Rr][Gg][Ee]*|*[Rr][Ee][Mm][Oo][Vv][Ee]*|clear|destroy|wipe|erase|reimage|*regenerate*|*rotate*|renew|reset|reset[-_]*|revoke*|revert*|rollback|*fail-over|*failover*|failback|break|break[-_]*|force[-_]*|simulate-eviction|offline-region|unprotect)
                             __tokenguard_refuse_fallback; return $? ;;
                     esac
                 fi
@@ -104,17 +111,21 @@ __tokenguard_refuse_fallback() {{
 # or $(__tokenguard_prompt) for a prompt string that calls a function.
 # It is refreshed before a prompt only when azureProfile.json, the policy or AZURE_CONFIG_DIR changed:
 # the shell's own -nt test against this shell's stamp file decides, so an unchanged prompt forks nothing.
+# A change of this shell's selection (az tokenguard use) refreshes it too.
 __tokenguard_ps1=
 __tokenguard_prompt_dir=
+__tokenguard_prompt_selection=
 __tokenguard_prompt_update() {{
     local __tokenguard_dir="${{AZURE_CONFIG_DIR:-$HOME/.azure}}"
-    local __tokenguard_stamp="$__tokenguard_dir/tokenguard/prompt-stamps/{shell}-$$"
+    local __tokenguard_stamp="$__tokenguard_dir/{stamp_dir}/{shell}-$$"
     if [ "$__tokenguard_dir" = "$__tokenguard_prompt_dir" ] && [ -e "$__tokenguard_stamp" ] \
-        && ! [ "$__tokenguard_dir/azureProfile.json" -nt "$__tokenguard_stamp" ] \
-        && ! [ "$__tokenguard_dir/tokenguard/policy.json" -nt "$__tokenguard_stamp" ]; then
+        && [ "{selection_key}" = "$__tokenguard_prompt_selection" ] \
+        && ! [ "$__tokenguard_dir/{profile_file}" -nt "$__tokenguard_stamp" ] \
+        && ! [ "$__tokenguard_dir/{policy_file}" -nt "$__tokenguard_stamp" ]; then
         return 0
     fi
     __tokenguard_prompt_dir=$__tokenguard_dir
+    __tokenguard_prompt_selection="{selection_key}"
     __tokenguard_ps1=$("$__tokenguard_python" {flags} "$__tokenguard_launch" --tokenguard-prompt {shell} $$ 2>/dev/null)
     return 0
 }}
@@ -122,12 +133,13 @@ __tokenguard_prompt_update() {{
 # hook (a prompt framework that replaces PROMPT_COMMAND): so it reads the segment back from the stamp
 # (the shell's own read, no fork) and asks the guard only when the stamp is older than the files.
 __tokenguard_prompt() {{
-    local __tokenguard_dir="${{AZURE_CONFIG_DIR:-$HOME/.azure}}" __tokenguard_line=
-    local __tokenguard_stamp="$__tokenguard_dir/tokenguard/prompt-stamps/{shell}-$$"
+    local __tokenguard_dir="${{AZURE_CONFIG_DIR:-$HOME/.azure}}" __tokenguard_line= __tokenguard_key=
+    local __tokenguard_stamp="$__tokenguard_dir/{stamp_dir}/{shell}-$$"
     if [ -e "$__tokenguard_stamp" ] \
-        && ! [ "$__tokenguard_dir/azureProfile.json" -nt "$__tokenguard_stamp" ] \
-        && ! [ "$__tokenguard_dir/tokenguard/policy.json" -nt "$__tokenguard_stamp" ] \
-        && IFS= read -r __tokenguard_line 2>/dev/null < "$__tokenguard_stamp" && [ -n "$__tokenguard_line" ]; then
+        && ! [ "$__tokenguard_dir/{profile_file}" -nt "$__tokenguard_stamp" ] \
+        && ! [ "$__tokenguard_dir/{policy_file}" -nt "$__tokenguard_stamp" ] \
+        && {{ IFS= read -r __tokenguard_line && IFS= read -r __tokenguard_key; }} 2>/dev/null < "$__tokenguard_stamp" \
+        && [ -n "$__tokenguard_line" ] && [ "$__tokenguard_key" = "{stamp_key_prefix}{selection_key}" ]; then
         printf '%s' "$__tokenguard_line"
         return 0
     fi
@@ -142,14 +154,18 @@ function az {{
         __tokenguard_run_az "$@"  # tab completion (argcomplete calls az itself)
         return
     fi
-    local __tokenguard_rc=0
+    local __tokenguard_rc=0 __tokenguard_steer= __tokenguard_added= __tokenguard_word=
     if [ -x "$__tokenguard_python" ] && [ -f "$__tokenguard_launch" ]; then
-        "$__tokenguard_python" {flags} "$__tokenguard_launch" "$@" || __tokenguard_rc=$?
+        # stdout: nothing, or the subscription to steer az to (ExitCode.STEER); the guard's questions go to the terminal.
+        __tokenguard_steer=$({steering_env}=1 "$__tokenguard_python" {flags} "$__tokenguard_launch" "$@") || __tokenguard_rc=$?
     else
         __tokenguard_rc={broken}
     fi
     case $__tokenguard_rc in
         0) ;;
+        {steer})
+{steer_args}
+            ;;
         {refusals}) return $__tokenguard_rc ;;
         *)
             if [ "$__tokenguard_rc" -gt 128 ]; then
@@ -171,21 +187,225 @@ REGISTER_PROMPT = {
 }
 
 
-def shell_init(shell, python_path, launch_path, az_path=''):
+FISH_TEMPLATE = r'''# >>> tokenguard shell integration (fish) >>>
+# Generated by `az tokenguard shell-init --shell fish`; put
+#   az tokenguard shell-init --shell fish | source
+# in ~/.config/fish/config.fish. Every az command typed here first runs tokenguard's guard (context line,
+# confirmation of destructive commands, pins, read-only mode). For the prompt segment, call
+# __tokenguard_prompt in your fish_prompt. Remove it from this shell with: functions -e az
+set -g __tokenguard_python {python}
+set -g __tokenguard_launch {launch}
+set -g __tokenguard_az {az}
+set -g __tokenguard_warned
+
+function __tokenguard_run_az
+    if test -n "$__tokenguard_az"; and test -x "$__tokenguard_az"
+        $__tokenguard_az $argv
+    else
+        TOKENGUARD_GUARDED=1 command az $argv  # guarded here already: a tokenguard shim lets it through
+    end
+end
+
+function __tokenguard_refuse_fallback
+    printf '%s\n' "tokenguard: refused: this looks destructive and the guard cannot confirm it. Re-run shell-init (above), or bypass the guard deliberately with: command az ..." >&2
+    return {refused_missing}
+end
+
+function __tokenguard_run_steered
+    # The guard chose this shell's subscription: az runs with --subscription <id> added, before a `--` if
+    # there is one (what follows it belongs to another program).
+    set -l id $argv[1]
+    set -e argv[1]
+    if not string match -qr '^[0-9A-Za-z-]+$' -- "$id"
+        printf '%s\n' "{no_steer_id}" >&2
+        return {refused_pin}
+    end
+    set -l at (contains -i -- -- $argv)
+    if test -z "$at"
+        set argv $argv --subscription $id
+    else if test $at -eq 1
+        set argv --subscription $id $argv
+    else
+        set argv $argv[1..(math $at - 1)] --subscription $id $argv[$at..-1]
+    end
+    __tokenguard_run_az $argv
+end
+
+function __tokenguard_fallback
+    # The guard could not run: warn once per shell, then refuse what looks destructive.
+    if test -z "$__tokenguard_warned"
+        set -g __tokenguard_warned 1
+        printf '%s\n' "tokenguard: the guard cannot run ($__tokenguard_launch; was az upgraded?). Re-run: az tokenguard shell-init --shell fish | source" >&2
+    end
+    if test -n "$TOKENGUARD_SUBSCRIPTION$TOKENGUARD_TENANT"
+        printf '%s\n' "{selection_refusal}" >&2
+        return {refused_pin}
+    end
+    set -l in_path 1
+    set -l value_of
+    for word in $argv
+        if test -n "$value_of"
+            string match -qri '^(delete|complete)$' -- $word; and begin; __tokenguard_refuse_fallback; return $status; end
+            set value_of
+            continue
+        end
+        switch $word
+            case -m --method --mode
+                set in_path
+                set value_of 1
+            case '-*'
+                string match -qri '^(--method=delete|-mdelete|--mode=complete)$' -- $word; and begin; __tokenguard_refuse_fallback; return $status; end
+                set in_path
+            case '*'
+                if test -n "$in_path"; and string match -qri -- '{destructive_regex}' $word
+                    __tokenguard_refuse_fallback
+                    return $status
+                end
+        end
+    end
+    return 0
+end
+
+function __tokenguard_prompt
+    # The prompt segment; recomputed only when azureProfile.json or the policy changed since this shell's stamp.
+    set -l dir "$AZURE_CONFIG_DIR"
+    test -n "$dir"; or set dir "$HOME/.azure"
+    set -l stamp "$dir/{stamp_dir}/fish-$fish_pid"
+    if test -e "$stamp"; and not command test "$dir/{profile_file}" -nt "$stamp"; and not command test "$dir/{policy_file}" -nt "$stamp"
+        set -l lines
+        while read -l line
+            set -a lines $line
+        end < "$stamp"
+        # The second line names the selection the segment was made for (az tokenguard use changes it).
+        if test -n "$lines[1]"; and test "$lines[2]" = "{stamp_key_prefix}$TOKENGUARD_SUBSCRIPTION|$TOKENGUARD_TENANT"
+            printf '%s' "$lines[1]"
+            return 0
+        end
+    end
+    $__tokenguard_python {flags} $__tokenguard_launch --tokenguard-prompt fish $fish_pid 2>/dev/null
+end
+
+function az --description 'az, with tokenguard in front'
+    if set -q _ARGCOMPLETE
+        __tokenguard_run_az $argv  # tab completion (argcomplete calls az itself)
+        return $status
+    end
+    set -l rc 0
+    set -l steer
+    if test -x "$__tokenguard_python"; and test -f "$__tokenguard_launch"
+        # stdout: nothing, or the subscription to steer az to (ExitCode.STEER)
+        set steer ({steering_env}=1 $__tokenguard_python {flags} $__tokenguard_launch $argv)
+        set rc $status
+    else
+        set rc {broken}
+    end
+    switch $rc
+        case 0
+        case {steer}
+            __tokenguard_run_steered "$steer[1]" $argv
+            return $status
+        case {fish_refusals}
+            return $rc
+        case '*'
+            if test $rc -gt 128
+                return $rc  # the guard was interrupted (Ctrl-C): do not run az
+            end
+            __tokenguard_fallback $argv; or return $status
+    end
+    __tokenguard_run_az $argv
+end
+# <<< tokenguard shell integration <<<
+'''
+
+# What a selection changes in the shell code (guard/selection.py): the prompt's refresh (the stamp's second
+# line, prompt.selection_key) and, for ExitCode.STEER, `--subscription <id>` added to the arguments before the
+# first `--` (what follows it belongs to another program). POSIX sh, shared by the bash/zsh function and the
+# shim ({v}: their variable prefix; {fail}: return or exit). The loop turns "$@" around once: each word goes
+# to the end, the first is shifted off.
+SELECTION_KEY = '${{TOKENGUARD_SUBSCRIPTION-}}|${{TOKENGUARD_TENANT-}}'
+NO_STEER_ID = 'tokenguard: refused: the guard named no subscription to steer az to; re-run shell-init.'
+SELECTION_REFUSAL = ('tokenguard: refused: this shell selected a subscription (TOKENGUARD_SUBSCRIPTION or '
+                     'TOKENGUARD_TENANT), and only the guard can steer az there. Re-run shell-init, or clear the '
+                     'selection: unset TOKENGUARD_SUBSCRIPTION TOKENGUARD_TENANT')
+STEER_ARGS_SH = r'''case ${v}steer in
+    ''|*[!0-9A-Za-z-]*) printf '%s\n' "{no_steer_id}" >&2; {fail} {refused_pin} ;;
+esac
+for {v}word in "$@"; do
+    if [ -z "${v}added" ] && [ "${v}word" = "--" ]; then
+        set -- "$@" --subscription "${v}steer"
+        {v}added=1
+    fi
+    set -- "$@" "${v}word"
+    shift
+done
+[ -n "${v}added" ] || set -- "$@" --subscription "${v}steer"'''
+SELECTION_FALLBACK_SH = r'''if [ -n "${{TOKENGUARD_SUBSCRIPTION-}}${{TOKENGUARD_TENANT-}}" ]; then
+    printf '%s\n' "{selection_refusal}" >&2
+    {fail} {refused_pin}
+fi'''
+
+
+def selection_shell_code(prefix, fail, indent):
+    """The two POSIX sh pieces above for one template: (steer the arguments, refuse without the guard)."""
+    import textwrap
+    values = {'v': prefix, 'fail': fail, 'refused_pin': ExitCode.REFUSED_BY_PIN, 'no_steer_id': NO_STEER_ID,
+              'selection_refusal': SELECTION_REFUSAL}
+    return (textwrap.indent(STEER_ARGS_SH.format(**values), ' ' * indent),
+            textwrap.indent(SELECTION_FALLBACK_SH.format(**values), '    '))
+
+
+def _selection_format_values(shell_kind):
+    from .prompt import SELECTION_KEY_PREFIX
+    from .selection import STEERING_ENV
+    values = {'steer': ExitCode.STEER, 'steering_env': STEERING_ENV, 'refused_pin': ExitCode.REFUSED_BY_PIN,
+              'stamp_key_prefix': SELECTION_KEY_PREFIX, 'no_steer_id': NO_STEER_ID,
+              'selection_refusal': SELECTION_REFUSAL}
+    if shell_kind != 'fish':
+        values['steer_args'], values['selection_fallback'] = selection_shell_code('__tokenguard_', 'return', 12)
+        values['selection_key'] = SELECTION_KEY.format()
+    return values
+
+
+# The command words the fallback refuses, as a regular expression (the bash/zsh function's list).
+DESTRUCTIVE_REGEX = ('^(.*delete.*|.*purge.*|.*remove.*|clear|destroy|wipe|erase|reimage|.*regenerate.*|.*rotate.*|'
+                     'renew|reset|reset[-_].*|revoke.*|revert.*|rollback|.*fail-over|.*failover.*|failback|break|'
+                     'break[-_].*|force[-_].*|simulate-eviction|offline-region|unprotect)$')
+
+
+def fish_quote(value):
+    """A fish single-quoted word: inside, only backslash and the quote itself are special."""
+    return "'" + value.replace('\\', '\\\\').replace("'", "\\'") + "'"
+
+
+def _fish_init(python_path, launch_script, az_path):
+    return FISH_TEMPLATE.format(
+        python=fish_quote(check_path('Python', python_path)),
+        launch=fish_quote(check_path('guard', launch_script)),
+        az=fish_quote(check_path('az', az_path, required=False)),
+        flags=GUARD_PYTHON_FLAGS, broken=ExitCode.GUARD_BROKEN, refused_missing=ExitCode.REFUSED_GUARD_MISSING,
+        fish_refusals=' '.join(str(code) for code in ExitCode.REFUSALS), destructive_regex=DESTRUCTIVE_REGEX,
+        **FILES_IN_CONFIG_DIR, **_selection_format_values('fish'))
+
+
+def shell_init(shell, python_path, launch_script, az_path=''):
     """The rc code for ``shell`` ('bash' or 'zsh'), with the guard's Python, launch.py and az at absolute paths."""
     if shell not in SHELLS:
-        raise ShellInitError('Unsupported shell {!r}: use --shell bash or --shell zsh.'.format(shell))
+        raise ShellInitError(f'Unsupported shell {shell!r}: use --shell bash, zsh or fish.')
+    if shell == 'fish':
+        return _fish_init(python_path, launch_script, az_path)
     return TEMPLATE.format(
         shell=shell,
         rc_file='~/.bashrc' if shell == 'bash' else '~/.zshrc',
-        python=_quote(_check_path('Python', python_path)),
-        launch=_quote(_check_path('guard', launch_path)),
-        az=_quote(_check_path('az', az_path, required=False)),
+        python=quote(check_path('Python', python_path)),
+        launch=quote(check_path('guard', launch_script)),
+        az=quote(check_path('az', az_path, required=False)),
         flags=GUARD_PYTHON_FLAGS,
         broken=ExitCode.GUARD_BROKEN,
         refused_missing=ExitCode.REFUSED_GUARD_MISSING,
         refusals='|'.join(str(code) for code in ExitCode.REFUSALS),
         register_prompt=REGISTER_PROMPT[shell],
+        **FILES_IN_CONFIG_DIR,
+        **_selection_format_values(shell),
     )
 
 

@@ -34,5 +34,5 @@ def is_device_code_login(command, argv):
 def ci_user_message(ci_name, user, refused):
     """The one-line reason, without a prefix: the guard adds "tokenguard: ", az's logger adds its own."""
     verb = 'refused: a' if refused else 'warning: a'
-    return ('{} user ({}) is signed in on a CI agent ({} is set); its refresh token stays in '
-            "this agent's az config dir for anyone to reuse. {}.".format(verb, user or '?', ci_name, CI_USER_ADVICE))
+    return (f"{verb} user ({user or '?'}) is signed in on a CI agent ({ci_name} is set); its refresh token stays in "
+            f"this agent's az config dir for anyone to reuse. {CI_USER_ADVICE}.")

@@ -286,3 +286,23 @@ def test_classify_command_and_file_agree_on_nested_calls(user_az, text):
     from_file = user_az.json("tokenguard", "classify", "--file", str(script))
     assert [(e["command"], e["class"]) for e in from_command] == [(e["command"], e["class"]) for e in from_file]
     assert "destructive" in [e["class"] for e in from_command]
+
+
+@pytest.mark.parametrize("flag", ["--only-show-errors", "--debug", "--subscription contoso-prod"])
+def test_an_option_before_the_command_words_is_unknown_and_az_runs_nothing(user_az, emulator, flag):
+    """az 2.91 takes the option for a command word, finds no command and fails: no place to name."""
+    observed = observe(user_az, emulator, f"az {flag} group show -n rg1 -o none")
+    assert observed.returncode == 2
+    assert_unknown_and_az_went_nowhere(observed)
+
+
+def test_unprotect_is_confirmed_for_the_subscription_it_names(user_az, emulator):
+    user_az.run("tokenguard", "protect", "--subscription", PROD.display_name)
+    refused = run_guarded_script(user_az, f"az tokenguard unprotect -s {PROD.display_name}",
+                                 TOKENGUARD_CONFIRM=DEV.subscription_id)
+    assert refused.returncode == REFUSED_NO_TERMINAL
+    assert user_az.json("tokenguard", "policy", "show")["protected"] == [PROD.display_name]
+    confirmed = run_guarded_script(user_az, f"az tokenguard unprotect -s {PROD.display_name}",
+                                   TOKENGUARD_CONFIRM=PROD.subscription_id)
+    assert confirmed.returncode == 0, confirmed.stderr
+    assert user_az.json("tokenguard", "policy", "show")["protected"] == []

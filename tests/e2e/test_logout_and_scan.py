@@ -1,4 +1,5 @@
 """`az tokenguard logout --all` leaves nothing behind, and `az tokenguard scan` shows what is there."""
+import json
 import os
 import re
 
@@ -92,7 +93,7 @@ def test_scan_finds_the_refresh_token_and_secret_before_and_nothing_after(two_id
     def secret_findings():
         report = az.json("tokenguard", "scan")
         return {(f["id"], f["severity"]) for f in report["findings"]
-                if f["path"].startswith(mine) and f["has_secret"]}, report
+                if f["path"].startswith(mine) and f["hasSecret"]}, report
 
     before, report = secret_findings()
     assert ("TG001", "high") in before  # alice's refresh token in plain text
@@ -110,7 +111,6 @@ def test_scan_gates_ci_and_writes_sarif(two_identities_on_one_subscription, tmp_
     result = az.run("tokenguard", "scan", "--fail-on", "high", "--sarif", str(sarif), check=False)
     assert result.returncode != 0 and "finding(s) at severity high or above" in result.stderr
     assert "TG001" in result.stderr and "Traceback" not in result.stderr
-    import json
     document = json.loads(sarif.read_text())
     assert document["version"] == "2.1.0"
     assert any(r["ruleId"] == "TG003" for r in document["runs"][0]["results"])
@@ -123,3 +123,46 @@ def test_scan_of_a_given_path_with_a_corrupt_cache_is_a_finding(sp_az, tmp_path)
     (image / "msal_token_cache.json").write_bytes(b'{"RefreshToken": {"x": ')
     report = sp_az.json("tokenguard", "scan", "--path", str(tmp_path / "image"))
     assert any(f["id"] == "TG008" and "bob" in f["path"] for f in report["findings"])
+
+
+def test_logout_all_never_writes_through_a_symlinked_profile(two_identities_on_one_subscription, tmp_path):
+    """az's own sign-out opens azureProfile.json for writing, which follows a link: the link goes first."""
+    az = two_identities_on_one_subscription
+    outside = tmp_path / "dotfiles" / "azureProfile.json"
+    outside.parent.mkdir()
+    profile = az.config_dir / "azureProfile.json"
+    os.replace(profile, outside)
+    os.symlink(outside, profile)
+    before = outside.read_bytes()
+    assert b"contoso-dev" in before
+
+    plan = az.json("tokenguard", "logout", "--all", "--dry-run")
+    assert any(r["path"] == str(profile) and "symlink" in r["reason"] for r in plan["wouldRemove"])
+    assert profile.is_symlink() and outside.read_bytes() == before
+
+    report = az.json("tokenguard", "logout", "--all", "--yes")
+
+    assert outside.read_bytes() == before  # the file outside the config dir is exactly as it was
+    assert not profile.is_symlink()
+    assert json.loads(profile.read_text("utf-8-sig"))["subscriptions"] == []
+    assert token_material(az.config_dir) == [] and report["verified"]["clean"]
+    assert any(r["path"] == str(profile) for r in report["removed"])
+    assert any(c["what"] == str(outside) for c in report["cannotCleanHere"])  # says what is left out there
+    assert az.run("account", "list", "-o", "json").json() == []
+
+
+def test_scan_does_not_follow_a_symlink_in_the_middle_of_a_path(sp_az, tmp_path):
+    """~/.azd -> a directory elsewhere: the Azure Developer CLI root ~/.azd/auth goes through the link."""
+    home = tmp_path / "home"
+    home.mkdir()
+    elsewhere = tmp_path / "someone-elses" / "azd"
+    (elsewhere / "auth").mkdir(parents=True)
+    (elsewhere / "auth" / "auth.json").write_text('{"refresh_token": "0.AAAA-not-yours-to-read-xyz"}')
+    os.symlink(elsewhere, home / ".azd")
+
+    report = sp_az.json("tokenguard", "scan", env={"HOME": str(home)})
+
+    below_link = [f for f in report["findings"] if f["path"].startswith(str(home / ".azd"))]
+    assert below_link and all(not f["hasSecret"] for f in below_link), below_link
+    assert not [c for c in report["caches"] if c["path"].startswith(str(home / ".azd"))]
+    assert any(f["id"] == "TG009" and str(home / ".azd") in f["message"] for f in below_link)

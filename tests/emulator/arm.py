@@ -22,10 +22,21 @@ _ROUTES = [
     ("group", re.compile(rf"^{_SUBSCRIPTION}/resourcegroups/(?P<rg>[^/]+)$")),
     ("operation", re.compile(rf"^{_SUBSCRIPTION}/operationresults/(?P<op>[^/]+)$")),
     ("provider", re.compile(rf"^{_SUBSCRIPTION}/providers/(?P<namespace>[^/]+)$")),
+    # Subscription-scope deployments (az deployment sub ...): validated and "run" at once, nothing deployed.
+    ("deployments", re.compile(rf"^{_SUBSCRIPTION}/providers/microsoft\.resources/deployments$")),
+    ("deployment", re.compile(rf"^{_SUBSCRIPTION}/providers/microsoft\.resources/deployments/(?P<name>[^/]+)"
+                              r"(?P<validate>/validate)?$")),
     # Any other resource in a group: nothing is stored, but the request is logged and answered as ARM would.
     ("resource", re.compile(rf"^{_SUBSCRIPTION}/resourcegroups/(?P<rg>[^/]+)/providers/.+$")),
 ]
 SEED_GROUPS = ("rg1",)
+
+
+def _location_of(body):
+    """A deployment's location. az splices the template text into the body unquoted (`template:{...}`), so the
+    body is not JSON: read the one field needed."""
+    match = re.search(rb'"location"\s*:\s*"([^"]*)"', body or b"")
+    return match.group(1).decode() if match else None
 
 
 class Arm:
@@ -34,12 +45,14 @@ class Arm:
         self.base_url = base_url
         self.groups = {}
         self.operations = set()
+        self.deployments = {}
         self.reset()
 
     def reset(self):
         self.groups = {(s.subscription_id, name): {"name": name, "location": "westeurope", "tags": {}}
                        for s in data.SUBSCRIPTIONS for name in SEED_GROUPS}
         self.operations = set()
+        self.deployments = {}
 
     def route(self, path):
         lowered = path.lower()
@@ -76,6 +89,8 @@ class Arm:
             return Response(200, self._provider_json(sub, params["namespace"]))
         if name == "resource":
             return self._generic_resource(request)
+        if name in ("deployments", "deployment"):
+            return self._subscription_deployments(request, sub, params)
         return self._resource_groups(request, name, sub, params)
 
     # --- authentication -------------------------------------------------------------------------
@@ -161,6 +176,33 @@ class Arm:
         if request.method == "DELETE":
             return Response(200, None)
         return arm_error(404, "ResourceNotFound", f"The Resource '{request.path}' was not found.")
+
+    # --- subscription deployments ---------------------------------------------------------------
+    def _subscription_deployments(self, request, sub, params):
+        if "name" not in params:
+            mine = [d for (sid, _), d in sorted(self.deployments.items()) if sid == sub.subscription_id]
+            return Response(200, {"value": mine})
+        key = (sub.subscription_id, params["name"])
+        if params.get("validate") or request.method == "PUT":
+            deployment = self._deployment_json(sub, request.path.split("/")[6], _location_of(request.body))
+            if request.method == "PUT" and not params.get("validate"):
+                existed = key in self.deployments
+                self.deployments[key] = deployment
+                return Response(200 if existed else 201, deployment)
+            return Response(200, deployment)
+        if key not in self.deployments:
+            return arm_error(404, "DeploymentNotFound", f"Deployment '{params['name']}' could not be found.")
+        if request.method == "DELETE":
+            del self.deployments[key]
+            return Response(200, None)
+        return Response(200, self.deployments[key])
+
+    @staticmethod
+    def _deployment_json(sub, name, location):
+        return {"id": f"/subscriptions/{sub.subscription_id}/providers/Microsoft.Resources/deployments/{name}",
+                "name": name, "type": "Microsoft.Resources/deployments", "location": location,
+                "properties": {"provisioningState": "Succeeded", "mode": "Incremental", "outputs": {},
+                               "timestamp": "2026-01-01T00:00:00Z", "correlationId": secrets.token_hex(8)}}
 
     # --- resource groups ------------------------------------------------------------------------
     def _resource_groups(self, request, name, sub, params):

@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from .arm import Arm
 from .entra import Entra
+from .graph import Graph
 from .metadata import cloud_metadata
 from .wire import Request, Response
 from .tokens import TokenIssuer
@@ -25,6 +26,7 @@ class Emulator:
         self.issuer = TokenIssuer(base_url)
         self.entra = Entra(self.issuer, self.settings)
         self.arm = Arm(self.issuer, base_url)
+        self.graph = Graph(self.issuer)
         self.log = []
         self._lock = threading.Lock()
 
@@ -36,6 +38,8 @@ class Emulator:
                 return "entra", self.entra.handle(request)
             if request.path == "/metadata/endpoints":
                 return "arm", Response(200, cloud_metadata(self.issuer.base_url))
+            if self.graph.handles(request.path):
+                return "graph", self.graph.handle(request)
             if self.arm.route(request.path)[0]:
                 return "arm", self.arm.handle(request)
             return "unknown", Response(404, {"error": {"code": "NotFound", "message": request.path}})

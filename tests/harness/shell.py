@@ -5,6 +5,7 @@ import re
 import pexpect
 
 PROMPT = "TG-PROMPT> "
+FISH_DONE = "TG-DONE"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\r")
 
 
@@ -13,14 +14,25 @@ class GuardedShell:
 
     def __init__(self, shell, env, timeout=90):
         home = env["HOME"]
-        argv = ["--norc", "--noprofile", "-i"] if shell == "bash" else ["-f", "-i"]
+        argv = {"bash": ["--norc", "--noprofile", "-i"], "zsh": ["-f", "-i"], "fish": ["--no-config", "-i"]}[shell]
         self.child = pexpect.spawn(shell, argv, env={**env, "TERM": "dumb"}, cwd=home, encoding="utf-8",
                                    timeout=timeout, dimensions=(60, 400))
         self.shell = shell
         # Split quoting, so the echo of this line does not itself look like the prompt.
-        self.sendline("PS1='TG-''PROMPT> '; PROMPT=$PS1; unset PROMPT_COMMAND")
-        self.child.expect_exact(PROMPT)
-        self.run(f'eval "$(command az tokenguard shell-init --shell {shell})"')
+        if shell == "fish":
+            # fish repaints its prompt while a line is typed, so the prompt cannot mark the end of a command:
+            # a fish_postexec handler prints the marker once each command has finished.
+            self.prompt = FISH_DONE
+            self.sendline("function fish_prompt; end; function __tg_done --on-event fish_postexec; "
+                          "printf '%s%s\\n' 'TG-' 'DONE'; end")
+        else:
+            self.prompt = PROMPT
+            self.sendline("PS1='TG-''PROMPT> '; PROMPT=$PS1; unset PROMPT_COMMAND")
+        self.child.expect_exact(self.prompt)
+        if shell == "fish":
+            self.run("command az tokenguard shell-init --shell fish | source")
+        else:
+            self.run(f'eval "$(command az tokenguard shell-init --shell {shell})"')
 
     def sendline(self, line):
         self.child.sendline(line)
@@ -30,7 +42,7 @@ class GuardedShell:
 
     def until_prompt(self):
         """Everything printed until the shell prompt comes back, without colour codes."""
-        self.child.expect_exact(PROMPT)
+        self.child.expect_exact(self.prompt)
         return ANSI.sub("", self.child.before)
 
     def run(self, line):
@@ -42,7 +54,8 @@ class GuardedShell:
         return ANSI.sub("", self.child.before)
 
     def exit_status(self):
-        return int(self.run("echo status=$?").split("status=")[-1].split()[0])
+        status = "$status" if self.shell == "fish" else "$?"
+        return int(self.run(f"echo status={status}").split("status=")[-1].split()[0])
 
     def close(self):
         self.child.sendline("exit")

@@ -66,16 +66,16 @@ def test_msal_cache_reports_refresh_and_access_tokens_without_values(tmp_path):
     result = cs.scan_paths([cfg], NOW, NO_CI)
 
     rt = [f for f in result["findings"] if f["id"] == "TG001"]
-    assert len(rt) == 1 and rt[0]["severity"] == "high" and rt[0]["has_secret"]
+    assert len(rt) == 1 and rt[0]["severity"] == "high" and rt[0]["hasSecret"]
     assert "alice@contoso.com" in rt[0]["message"] and "3 days ago" in rt[0]["message"]
     assert rt[0]["fingerprint"] == cs.fingerprint(RT_SECRET)
     at = [f for f in result["findings"] if f["id"] == "TG002"]
     assert len(at) == 1 and at[0]["severity"] == "low"       # issued 3 days ago: expired
     cache = result["caches"][0]
     assert cache["format"] == "plaintext-json" and cache["accounts"] == ["alice@contoso.com"]
-    assert cache["refresh_tokens"][0]["age_days"] == 3.0
-    assert cache["access_tokens"][0]["target"] == "https://management.core.windows.net//.default"
-    assert cache["access_tokens"][0]["expired"] is True
+    assert cache["refreshTokens"][0]["ageDays"] == 3.0
+    assert cache["accessTokens"][0]["target"] == "https://management.core.windows.net//.default"
+    assert cache["accessTokens"][0]["expired"] is True
     assert "TG006" not in ids(result)
     for finding in result["findings"]:
         assert set(finding) >= {"id", "severity", "path", "message", "fix", "fingerprint"}
@@ -139,7 +139,7 @@ def test_sp_entries_report_id_never_secret(tmp_path):
     assert {f["severity"] for f in tg3} == {"high", "medium"}
     assert any("app-1" in f["message"] for f in tg3)
     assert "TG010" in ids(result)
-    sps = result["caches"][0]["service_principals"]
+    sps = result["caches"][0]["servicePrincipals"]
     assert [s["credential"] for s in sps] == ["client_secret", "certificate", "client_assertion"]
     assert_no_secret(result, SP_SECRET, make_jwt())
 
@@ -246,9 +246,10 @@ def test_unreadable_directory_is_a_finding(tmp_path, monkeypatch):
     locked = cfg / "locked"
     locked.mkdir()
     real_scandir = os.scandir
+    locked_inode = os.stat(locked).st_ino
 
-    def refusing_scandir(path):
-        if os.fspath(path) == str(locked):
+    def refusing_scandir(path):  # the scan lists a directory by the fd it opened it with
+        if (os.fstat(path) if isinstance(path, int) else os.stat(path)).st_ino == locked_inode:
             raise PermissionError(13, "Permission denied", str(locked))
         return real_scandir(path)
 
@@ -288,7 +289,7 @@ def test_symlinked_root_is_not_descended(tmp_path):
 
 def test_missing_root_is_listed_not_an_error(tmp_path):
     result = cs.scan_paths([tmp_path / "nope"], NOW, NO_CI)
-    assert result["findings"] == [] and result["stats"]["missing_roots"]
+    assert result["findings"] == [] and result["stats"]["missingRoots"]
 
 
 def test_time_budget_stops_the_scan(tmp_path):
@@ -410,3 +411,14 @@ def test_scan_never_raises(content, name):
 def test_detector_never_raises(text):
     for hit in cs.find_secrets_in_text(text):
         assert set(hit) == {"kind", "fingerprint", "line"}
+
+
+def test_an_expired_token_with_a_list_for_its_realm_is_a_finding_not_a_crash(tmp_path):
+    # msal builds each entry's key from these fields, also when it drops an expired token during a search.
+    cfg = config_dir(tmp_path)
+    entry = {"home_account_id": "u.t", "environment": "login.microsoftonline.com", "client_id": AZ_CLIENT,
+             "realm": ["not", "a", "string"], "target": "x", "credential_type": "AccessToken",
+             "secret": "expired-secret-value", "expires_on": "-1"}  # before 1970: expired even for now=0
+    write(cfg / "msal_token_cache.json", json.dumps({"AccessToken": {"k": entry}}))
+    result = cs.scan_paths([cfg], NOW, NO_CI)
+    assert "TG008" in ids(result) and "expired-secret-value" not in json.dumps(result)

@@ -79,9 +79,9 @@ def test_execute_removes_tokens_and_keeps_settings(cfg):
     assert raw.startswith(b"\xef\xbb\xbf")                    # az writes utf-8-sig
     assert json.loads(raw.decode("utf-8-sig")) == {"subscriptions": [], "installationId": INSTALLATION_ID}
     assert stat.S_IMODE(os.stat(cfg / "azureProfile.json").st_mode) == 0o600
-    assert result["rewritten"] == [{"path": str(cfg / "azureProfile.json"), "subscriptions_removed": 1}]
+    assert result["rewritten"] == [{"path": str(cfg / "azureProfile.json"), "subscriptionsRemoved": 1}]
     scan = cache_scan.scan_paths([cfg], NOW, {})
-    assert [f for f in scan["findings"] if f["has_secret"]] == []
+    assert [f for f in scan["findings"] if f["hasSecret"]] == []
     assert not cache_scan.severity_at_least(scan["findings"], "low")
 
 
@@ -180,7 +180,7 @@ def test_tampered_plan_cannot_delete_outside(cfg, tmp_path):
 def test_strip_subscriptions_keeps_other_keys(tmp_path):
     path = write(tmp_path / "azureProfile.json", json.dumps(
         {"subscriptions": [{"id": 1}, {"id": 2}], "installationId": "x", "extra": [1]}))
-    assert cleanup.strip_subscriptions(path)["subscriptions_removed"] == 2
+    assert cleanup.strip_subscriptions(path)["subscriptionsRemoved"] == 2
     assert json.loads(read(path).decode("utf-8-sig")) == {"subscriptions": [], "installationId": "x",
                                                           "extra": [1]}
     assert [n for n in os.listdir(tmp_path) if n.endswith(".tmp")] == []
@@ -208,7 +208,40 @@ def test_symlinked_profile_is_not_rewritten(cfg, tmp_path):
     os.symlink(target, cfg / "azureProfile.json")
     plan = cleanup.plan_logout_all(str(cfg))
     assert plan["rewrite"] == []
-    assert any(c["what"].endswith("azureProfile.json") for c in plan["cannot_clean"])
+    link = [r for r in plan["remove"] if r["path"] == str(cfg / "azureProfile.json")]
+    assert link and "removed before az signs out" in link[0]["reason"]
+    assert any(c["what"] == target and "subscriptions" in c["why"] for c in plan["cannot_clean"])
+
+
+def test_links_are_detached_before_az_signs_out_and_targets_stay(cfg, tmp_path):
+    profile_target = write(tmp_path / "dotfiles" / "azureProfile.json", '{"subscriptions": [{"id": 1}]}')
+    cache_target = write(tmp_path / "outside" / "cache.json", msal_cache_json())
+    for name, target in (("azureProfile.json", profile_target), ("msal_token_cache.json", cache_target)):
+        os.remove(cfg / name)
+        os.symlink(target, cfg / name)
+    plan = cleanup.plan_logout_all(str(cfg))
+    detached = cleanup.detach_links(plan)
+    assert sorted(os.path.basename(p) for p in detached) == ["azureProfile.json", "msal_token_cache.json"]
+    assert not os.path.lexists(cfg / "azureProfile.json") and not os.path.lexists(cfg / "msal_token_cache.json")
+    assert not set(detached) & {r["path"] for r in plan["remove"]}  # done: execute_plan leaves them alone
+    # az's sign-out now writes a new, regular azureProfile.json; the rest of the plan must not remove it.
+    write(cfg / "azureProfile.json", '{"subscriptions": [], "installationId": "new"}')
+    assert cleanup.execute_plan(plan)["failed"] == []
+    assert json.loads(read(cfg / "azureProfile.json"))["installationId"] == "new"
+    assert read(profile_target) == b'{"subscriptions": [{"id": 1}]}'
+    assert read(cache_target) == msal_cache_json().encode()
+
+
+def test_a_link_that_cannot_be_detached_stops_before_sign_out(cfg, tmp_path, monkeypatch):
+    os.remove(cfg / "azureProfile.json")
+    os.symlink(write(tmp_path / "real.json", "{}"), cfg / "azureProfile.json")
+    plan = cleanup.plan_logout_all(str(cfg))
+
+    def refuse(path, roots):
+        raise PermissionError(13, "Permission denied")
+    monkeypatch.setattr(cleanup, "remove_file_no_follow", refuse)
+    with pytest.raises(cleanup.CleanupError, match="nothing was signed out"):
+        cleanup.detach_links(plan)
 
 
 _TRY_LOCK = """

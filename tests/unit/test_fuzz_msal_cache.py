@@ -60,7 +60,7 @@ def test_any_bytes_under_any_cache_name_give_findings(name, data):
     with ScratchDir() as scratch:
         scratch.write(name, data)
         result = scan(scratch)
-    assert result["stats"]["files_seen"] == 1
+    assert result["stats"]["filesSeen"] == 1
 
 
 @pytest.mark.parametrize("data, problem", [
@@ -111,4 +111,4 @@ def test_an_unknown_file_over_its_cap_is_skipped(tmp_path):
     result = cache_scan.scan_paths([tmp_path], NOW, {})
     path.unlink()
     check_result(result)
-    assert result["stats"]["skipped_large_files"] == 1 and result["findings"] == []
+    assert result["stats"]["skippedLargeFiles"] == 1 and result["findings"] == []

@@ -10,13 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from azext_tokenguard import cleanup
-from azext_tokenguard.guard import profile
+from azext_tokenguard.guard import az_files, profile
 from tests.unit.fuzz_support import (GUIDS, JSONISH, MANY, SOME, ScratchDir, assert_one_line, count, document,
                                      json_bytes, nasty_bytes, write_huge)
 
 PARSER = "azureProfile.json (guard)"
 CLEANUP = "azureProfile.json (logout --all)"
-IDENTITY_TYPES = (profile.USER_TYPE, profile.SERVICE_PRINCIPAL, profile.MANAGED_IDENTITY)
+IDENTITY_TYPES = (az_files.USER, az_files.SERVICE_PRINCIPAL, az_files.MANAGED_IDENTITY)
 NAMES = st.sampled_from(["Dev", "Prod", "prod", "systemAssignedIdentity", "", "a\nb"])
 
 USERS = document({"name": NAMES, "type": st.sampled_from(["user", "servicePrincipal", "other"])},
@@ -78,9 +78,7 @@ def test_any_entries_argv_config_and_environment_resolve_without_error(document_
         scratch.write(profile.PROFILE_FILE_NAME, json_bytes(document_, b"\xef\xbb\xbf"))
         scratch.write(profile.CONFIG_FILE_NAME, config)
         context = load(scratch, argv, env)
-        listed = profile.list_subscriptions(scratch.path)
     check_context(context)
-    assert all(isinstance(s["id"], str) and isinstance(s["isDefault"], bool) for s in listed)
 
 
 @MANY
@@ -160,14 +158,14 @@ def test_stripping_subscriptions_rewrites_or_refuses_with_one_line(data):
         with open(path, "rb") as handle:
             rewritten = json.loads(handle.read().decode("utf-8-sig"))
         mode = stat.S_IMODE(os.stat(path).st_mode)
-    assert isinstance(result["subscriptions_removed"], int) and result["subscriptions_removed"] >= 0
+    assert isinstance(result["subscriptionsRemoved"], int) and result["subscriptionsRemoved"] >= 0
     assert rewritten["subscriptions"] == [] and mode == 0o600
 
 
 def test_stripping_a_profile_over_the_cap_refuses_it(tmp_path):
     count(CLEANUP)
     path = write_huge(tmp_path / profile.PROFILE_FILE_NAME, b'{"subscriptions": [', b'{"id": "x"},', b"{}]}",
-                      20 * 1024 * 1024)
+                      cleanup.MAX_PROFILE_BYTES + 1)
     with pytest.raises(cleanup.ProfileFormatError) as error:
         cleanup.strip_subscriptions(str(path))
     size = os.path.getsize(path)

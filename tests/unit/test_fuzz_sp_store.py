@@ -36,7 +36,7 @@ def test_entries_of_any_shape_give_findings(name, entries, bom):
         scratch.write(name, json_bytes(entries, bom))
         result = scan(scratch)
     for record in result["caches"]:
-        for principal in record["service_principals"]:
+        for principal in record["servicePrincipals"]:
             assert principal["credential"] in (None, "client_secret", "client_assertion", "certificate")
 
 

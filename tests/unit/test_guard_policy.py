@@ -6,7 +6,7 @@ import stat
 import pytest
 
 from azext_tokenguard.guard.policy import (
-    PolicyError, load_policy, policy_path, policy_show, protect, reset_policy, set_context_line, unprotect)
+    PolicyError, load_policy, policy_path, policy_show, protect, reset_policy, set_settings, unprotect)
 
 
 def mode_of(path):
@@ -24,7 +24,7 @@ def test_round_trip_and_file_modes(tmp_path):
     protect(str(tmp_path), '22222222-2222-2222-2222-222222222222')
     shown = protect(str(tmp_path), 'prod*')  # duplicate, case-insensitively
     assert shown['protected'] == ['Prod*', '22222222-2222-2222-2222-222222222222']
-    set_context_line(str(tmp_path), 'destructive-only')
+    set_settings(str(tmp_path), context_line='destructive-only')
     policy = load_policy(str(tmp_path))
     assert policy.context_line == 'destructive-only'
     assert policy.is_protected('production-eu', '') and policy.is_protected('', '22222222-2222-2222-2222-222222222222')
@@ -57,7 +57,7 @@ def test_bad_patterns(tmp_path, pattern):
 
 def test_bad_context_line_mode(tmp_path):
     with pytest.raises(PolicyError, match='one of'):
-        set_context_line(str(tmp_path), 'sometimes')
+        set_settings(str(tmp_path), context_line='sometimes')
 
 
 @pytest.mark.parametrize('content', [

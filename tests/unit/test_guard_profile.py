@@ -3,9 +3,9 @@ import json
 
 import pytest
 
+from azext_tokenguard.guard.az_files import MANAGED_IDENTITY, SERVICE_PRINCIPAL
 from azext_tokenguard.guard.profile import (
-    MANAGED_IDENTITY, SERVICE_PRINCIPAL, list_subscriptions, load_context, option_values,
-    requested_subscription, subscriptions_in_resource_ids)
+    load_context, option_values, requested_subscription, subscriptions_in_resource_ids)
 
 TENANT = 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa'
 DEV_ID = '11111111-1111-1111-1111-111111111111'
@@ -110,6 +110,7 @@ def test_several_defaults_are_unknown(tmp_path):
     ['group', 'show', '--s', 'Prod'], ['group', 'show', '--su=Prod'], ['group', 'show', '--subscr', PROD_ID.upper()],
     ['group', 'show', '--subscription', 'Dev Sub', '--subscription', 'prod'],
     ['account', 'show', '--n', 'Prod'], ['account', 'set', '-sProd'],
+    ['tokenguard', 'unprotect', '-s', 'Prod'],
 ])
 def test_every_spelling_of_subscription_that_argparse_accepts(config_dir, argv):
     assert context(config_dir, argv).subscription_id == PROD_ID
@@ -137,10 +138,11 @@ def test_active_cloud(config_dir):
 
 @pytest.mark.parametrize('user, name, kind', [
     ({'name': 'app-id', 'type': 'servicePrincipal'}, 'app-id', SERVICE_PRINCIPAL),
+    # Named as `az account show` and `az tokenguard status` name them, not by az's internal 'MSI' marker.
     ({'name': 'systemAssignedIdentity', 'type': 'servicePrincipal', 'assignedIdentityInfo': 'MSI'},
-     'MSI', MANAGED_IDENTITY),
+     'systemAssignedIdentity', MANAGED_IDENTITY),
     ({'name': 'userAssignedIdentity', 'type': 'servicePrincipal', 'assignedIdentityInfo': 'MSIClient-x'},
-     'MSIClient-x', MANAGED_IDENTITY),
+     'userAssignedIdentity', MANAGED_IDENTITY),
     ({'name': 'systemAssignedIdentity', 'type': 'servicePrincipal'}, 'systemAssignedIdentity', MANAGED_IDENTITY),
 ])
 def test_identity_types(tmp_path, user, name, kind):
@@ -199,6 +201,10 @@ def test_requested_subscription_and_ids():
     assert subscriptions_in_resource_ids(['tag', 'delete', '--resource-id', other]) == ([PROD_ID], [])
 
 
+def test_an_option_before_the_command_words_is_unknown(config_dir):
+    assert not context(config_dir, ['--debug', 'account', 'show', '-n', 'Prod']).known
+
+
 def test_a_malformed_or_foreign_resource_id_is_unknown(config_dir):
     assert not context(config_dir, ['resource', 'delete', '--ids', '/subscriptions/oops/resourceGroups/x']).known
     assert not context(config_dir, ['group', 'list', '--subscription', 'nope']).known
@@ -208,8 +214,3 @@ def test_ids_in_several_subscriptions_are_all_reported(config_dir):
     ids = ['/subscriptions/{}/a'.format(DEV_ID), '/subscriptions/{}/b'.format(PROD_ID)]
     ctx = context(config_dir, ['vm', 'delete', '--ids'] + ids)
     assert ctx.subscription_id == DEV_ID and ctx.other_subscription_ids == (PROD_ID,)
-
-
-def test_list_subscriptions(config_dir):
-    names = [s['name'] for s in list_subscriptions(str(config_dir))]
-    assert names == ['Dev Sub', 'Prod', 'China']

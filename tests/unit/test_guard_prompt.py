@@ -52,7 +52,8 @@ def test_main_prints_the_segment_and_stamps_it_with_the_profile_mtime(tmp_path):
     assert out.getvalue() == "[contoso-dev] "
     stamp = stamp_path(str(tmp_path), "bash", "4242")
     assert os.stat(stamp).st_mtime_ns == 1_700_000_000_123_456_789  # not "now": a later change stays newer
-    assert open(stamp, encoding="utf-8").read() == "[contoso-dev] \n"  # read back by $(__tokenguard_prompt)
+    # read back by $(__tokenguard_prompt): the segment, then the selection it is for (none here)
+    assert open(stamp, encoding="utf-8").read() == "[contoso-dev] \nsel:|\n"
     assert oct(os.stat(stamp).st_mode & 0o777) == "0o600"
 
 

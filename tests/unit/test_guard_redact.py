@@ -36,3 +36,23 @@ def test_tokens_and_headers_are_hidden_wherever_they_appear():
 def test_plain_arguments_are_untouched():
     argv = ["account", "list", "--query", "[?name=='x'].id", "-o", "tsv"]
     assert redact_argv(argv) == argv
+
+
+@pytest.mark.parametrize('argv, secret', [
+    (['vm', 'create', '--admin-pass', 'Hunter2x'], 'Hunter2x'),
+    (['storage', 'account', 'keys', 'list', '--account-k', 'abc123'], 'abc123'),
+    (['ad', 'sp', 'credential', 'reset', '--client-sec', 's3cr3t'], 's3cr3t'),
+    (['login', '--pass', 'pw-123'], 'pw-123'), (['login', '--passw=pw-123'], 'pw-123'),
+    (['keyvault', 'secret', 'set', '-n', 'x', '--val', 'topsecret'], 'topsecret'),
+    (['deployment', 'group', 'create', '--parameters', '{"administratorLoginPassword": "P@ss w"}'], 'P@ss w'),
+    (['deployment', 'group', 'create', '--parameters', 'adminSecret=abc123'], 'abc123'),
+    (['rest', '--headers', 'x-functions-key=KEYVAL'], 'KEYVAL'),
+    (['rest', '--url', 'https://x.blob.core.windows.net/c?sv=2020&sig=ABCDEF&se=1'], 'ABCDEF'),
+])
+def test_abbreviated_options_and_secret_shaped_values_are_hidden(argv, secret):
+    assert secret not in ' '.join(redact_argv(argv))
+
+
+def test_subscription_abbreviations_and_plain_values_stay_visible():
+    argv = ['group', 'show', '--s', 'contoso-prod', '-n', 'rg1', '--parameters', 'location=westeurope']
+    assert redact_argv(argv) == argv

@@ -27,9 +27,11 @@ def test_shell_init_text(shell):
 
 def test_shell_init_rejects_bad_input():
     with pytest.raises(ShellInitError):
-        shell_init('fish', sys.executable, LAUNCH, '')
+        shell_init('tcsh', sys.executable, LAUNCH, '')
     with pytest.raises(ShellInitError):
         shell_init('bash', '', LAUNCH, '')
+    with pytest.raises(ShellInitError):
+        shell_init('fish', sys.executable, 'a\nrm -rf ~', '')
     with pytest.raises(ShellInitError):
         shell_init('bash', sys.executable, 'a\nrm -rf ~', '')
 
@@ -64,7 +66,9 @@ def test_pin_exports():
     assert pin_exports('bash', clear=True) == 'unset TOKENGUARD_EXPECT_SUBSCRIPTION TOKENGUARD_EXPECT_TENANT\n'
     assert pin_exports('bash', subscription="a'; rm -rf ~; '") == (
         "export TOKENGUARD_EXPECT_SUBSCRIPTION='a'\"'\"'; rm -rf ~; '\"'\"''\n")
-    for bad in (dict(shell='fish', clear=True), dict(shell='bash'), dict(shell='bash', subscription=' '),
+    assert pin_exports('fish', subscription="a'b") == "set -gx TOKENGUARD_EXPECT_SUBSCRIPTION 'a\\'b'\n"
+    assert pin_exports('fish', clear=True) == 'set -e TOKENGUARD_EXPECT_SUBSCRIPTION; set -e TOKENGUARD_EXPECT_TENANT\n'
+    for bad in (dict(shell='tcsh', clear=True), dict(shell='bash'), dict(shell='bash', subscription=' '),
                 dict(shell='bash', subscription='a\nb'), dict(shell='bash', clear=True, tenant='t')):
         with pytest.raises(PinError):
             pin_exports(**bad)

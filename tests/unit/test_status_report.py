@@ -1,5 +1,19 @@
-"""Unit tests of the pure status report."""
-from azext_tokenguard.status_report import build_status, identity_of, token_cache_report
+"""Unit tests of the pure status report, as `az tokenguard status` prints it (JSON)."""
+from azext_tokenguard import status_report
+from azext_tokenguard.results import to_json
+
+
+def identity_of(account):
+    return to_json(status_report.identity_of(account))
+
+
+def token_cache_report(*args, **kwargs):
+    return to_json(status_report.token_cache_report(*args, **kwargs))
+
+
+def build_status(*args, **kwargs):
+    return to_json(status_report.build_status(*args, **kwargs))
+
 
 SP_ACCOUNT = {"id": "sub-1", "name": "contoso-dev", "state": "Enabled", "isDefault": True, "tenantId": "t-1",
               "user": {"name": "app-1", "type": "servicePrincipal"}}
@@ -16,6 +30,16 @@ def test_managed_identity_is_not_mistaken_for_a_service_principal():
                                     "assignedIdentityInfo": "MSIClient-abc"}
     assert identity_of({"user": {"name": "systemAssignedIdentity", "type": "servicePrincipal"}})["type"] == \
         "managedIdentity"
+
+
+def test_a_managed_identity_has_the_name_the_context_line_gives_it():
+    from azext_tokenguard.guard.profile import context_from_entry
+    account = {"id": "s", "user": {"name": "systemAssignedIdentity", "type": "servicePrincipal",
+                                   "assignedIdentityInfo": "MSI"}}
+    context = context_from_entry(account, "AzureCloud", "default subscription")
+    assert identity_of(account) == {"type": context.identity_type, "name": context.identity_name,
+                                    "assignedIdentityInfo": "MSI"}
+    assert context.identity_name == "systemAssignedIdentity"
 
 
 def test_user_identity_and_cloud_shell():

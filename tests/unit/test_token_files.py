@@ -25,11 +25,6 @@ def test_kept_files_explain_themselves(tmp_path):
     assert "installationId" in kept["azureProfile.json"].why
 
 
-def test_entry_as_dict_is_json_ready(tmp_path):
-    entry = tf.az_token_files(str(tmp_path))[0]
-    assert set(entry.as_dict()) == {"path", "kind", "tool", "why"}
-
-
 def test_classify_by_name_and_directory():
     assert tf.classify("/h/.azure/msal_token_cache.json") == tf.KIND_MSAL_CACHE
     assert tf.classify("C:/Users/u/.azure/service_principal_entries.bin") == tf.KIND_SP_ENTRIES_ENCRYPTED

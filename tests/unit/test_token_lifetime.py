@@ -31,4 +31,6 @@ def test_when_no_token_lives_long_enough_the_error_names_the_longest_obtained():
     with pytest.raises(LifetimeUnavailableError) as error:
         obtain(lambda: ("cached", NOW + 50), lambda: ("fresh", NOW + 70), 7200, clock)
     assert error.value.longest == 70 and error.value.wanted == 7200
-    assert "at most 70s" in str(error.value)
+    assert str(error.value) == ("No token with 2h left could be obtained: the identity provider issued one with "
+                                "1m 10s left at most.")
+    assert error.value.recommendation.startswith("Ask for --min-validity 70s or less")

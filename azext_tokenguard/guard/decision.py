@@ -1,0 +1,132 @@
+"""What the guard decides for one az command before it asks anyone: allow, confirm or deny.
+
+The guard itself (main.py) acts on this, and ``az tokenguard classify`` reports it, so an AI agent's
+pre-command hook learns exactly what the guard would do with each az call in a piece of shell text.
+Standard library only.
+"""
+from .classify import READ, changes_local_state
+from .confirm import confirm_env_matches, needs_confirmation
+from .exitcodes import ExitCode
+from .pin import PIN_MISMATCH, PIN_UNVERIFIABLE, check_pin
+from .policy import MODE_NORMAL, MODE_READ_ONLY, RULE_DENY
+from .signin import detect_ci, is_device_code_login
+
+ALLOW = 'allow'
+CONFIRM = 'confirm'
+DENY = 'deny'
+MODE_ENV = 'TOKENGUARD_MODE'
+HELP_WORDS = frozenset(('-h', '--help'))
+
+
+def read_only_source(policy, env):
+    """Where read-only mode comes from ('' when it is off). The variable can only tighten the machine's
+    policy, never loosen it; a value the guard does not know (a typo such as "readonly") fails closed."""
+    if policy.mode == MODE_READ_ONLY:
+        return 'the tokenguard policy (mode: read-only)'
+    value = (env.get(MODE_ENV) or '').strip().lower()
+    if value and value != MODE_NORMAL:
+        return f'{MODE_ENV}={value[:20]}'
+    return ''
+
+
+def read_only_refusal(classification, policy, env):
+    """The one-line reason a command is refused in read-only mode, or ''."""
+    source = read_only_source(policy, env)
+    if not source:
+        return ''
+    if classification.kind == READ and not changes_local_state(classification.command):
+        return ''
+    what = (classification.reason if classification.kind != READ
+            else 'it changes local az or tokenguard settings, or hands tokens to another program')
+    return f'refused: read-only mode ({source}) lets only reads through; az {classification.command}: {what}.'
+
+
+def decide(argv, classification, context, policy, env, *, protected, steering=None):  # pylint: disable=too-many-arguments
+    """``(decision, reason, exit code if denied)`` for ``argv`` (expanded as az expands it), as the guard would
+    decide it with no terminal answer yet: DENY (it refuses whatever anyone answers), CONFIRM (it asks; a
+    script without a terminal is refused), or ALLOW. The checks run in the guard's own order. ``steering``:
+    the shell selection's plan for the command (selection.plan), when there is one."""
+    if any(word in HELP_WORDS for word in argv):
+        return ALLOW, 'help only', ExitCode.RUN
+    for check in (_read_only_check, _sign_in_check, _selection_check(steering), _pin_check):
+        verdict = check(argv, classification, context, policy, env)
+        if verdict:
+            return verdict
+    if not needs_confirmation(classification.kind, protected):
+        return ALLOW, classification.reason, ExitCode.RUN
+    if confirm_env_matches(context, env):
+        named = context.subscription_name or context.subscription_id
+        return ALLOW, f'confirmed for {named} by TOKENGUARD_CONFIRM', ExitCode.RUN
+    return CONFIRM, classification.reason, ExitCode.RUN
+
+
+def _read_only_check(_argv, classification, _context, policy, env):
+    refusal = read_only_refusal(classification, policy, env)
+    return (DENY, refusal, ExitCode.REFUSED_READ_ONLY) if refusal else None
+
+
+def _sign_in_check(argv, classification, context, policy, env):
+    if is_device_code_login(classification.command, argv):
+        if policy.device_code == RULE_DENY:
+            return DENY, 'device code sign-in is forbidden by the tokenguard policy', ExitCode.REFUSED_BY_POLICY
+        return CONFIRM, 'device code sign-in is phishable: the person must confirm starting it', ExitCode.RUN
+    if detect_ci(env) and context.known and context.identity_type == 'user' and policy.ci_user_login == RULE_DENY:
+        return DENY, 'a user is signed in on a CI agent and the policy refuses that', ExitCode.REFUSED_BY_POLICY
+    return None
+
+
+def _selection_check(steering):
+    """A command the shell's selection cannot steer, which would land elsewhere, is refused as a pin refuses."""
+    def check(_argv, _classification, _context, _policy, _env):
+        from .selection import REFUSE
+        if steering is not None and steering.action == REFUSE:
+            return DENY, steering.message, ExitCode.REFUSED_BY_PIN
+        return None
+    return check
+
+
+def _pin_check(_argv, classification, context, _policy, env):
+    status, message = check_pin(context, env)
+    if status == PIN_MISMATCH or (status == PIN_UNVERIFIABLE and classification.kind != READ):
+        return DENY, message, ExitCode.REFUSED_BY_PIN
+    return None
+
+
+def decide_calls(invocations, config_dir, env, with_lines):
+    """``([{line?, command, class, reason, decision, decisionReason}], exit code)`` for ``[(line, argv)]`` found
+    in shell text, under the context, policy and mode this process sees (what an agent's pre-command hook
+    needs). The exit code is the guard's refusal code of the first denied call, or 0."""
+    from .classify import classify, classify_to_dict, load_confirm_commands
+    from .main import is_protected
+    from .policy import load_policy
+    from .profile import expand_file_arguments
+    from .selection import STEER
+    confirm, policy = load_confirm_commands(config_dir), load_policy(config_dir)
+    results = []
+    for line, argv in invocations:
+        seen = expand_file_arguments(argv)
+        entry = {'line': line} if with_lines else {}
+        entry.update(classify_to_dict(argv, confirm))  # shown as typed: a file's contents may be secret
+        classification = classify(seen, confirm)  # decided as az will read it
+        context, steering = _steered_context(seen, classification, config_dir, env)
+        decision, reason, code = decide(seen, classification, context, policy, env,
+                                        protected=is_protected(policy, context), steering=steering)
+        if steering.action == STEER and decision != DENY:
+            reason += f' (steered to this shell\'s subscription {steering.subscription_id})'
+        entry.update({'class': classification.kind, 'reason': classification.reason, 'decision': decision,
+                      'decisionReason': reason})
+        results.append((entry, code))
+    return [entry for entry, _code in results], next((code for _e, code in results if code), ExitCode.RUN)
+
+
+def _steered_context(seen, classification, config_dir, env):
+    """``(context, plan)``: where the command lands with this shell's selection applied, as the guard sees it
+    when the shell function or the shim ran it (they can steer)."""
+    from .main import CONTEXT_FREE_GROUPS
+    from .profile import load_context
+    from .selection import STEER, STEERING_ENV, plan, steered_argv
+    first_word = (classification.command.split() or [''])[0]
+    steering = plan(seen, classification.command, {**env, STEERING_ENV: '1'}, config_dir,
+                    context_free=first_word in CONTEXT_FREE_GROUPS)
+    steered = steered_argv(seen, steering.subscription_id) if steering.action == STEER else seen
+    return load_context(steered, config_dir, env), steering
