@@ -155,25 +155,7 @@ function az {{
         return
     fi
     local __tokenguard_rc=0 __tokenguard_steer= __tokenguard_added= __tokenguard_word=
-    if [ -x "$__tokenguard_python" ] && [ -f "$__tokenguard_launch" ]; then
-        # stdout: nothing, or the subscription to steer az to (ExitCode.STEER); the guard's questions go to the terminal.
-        __tokenguard_steer=$({steering_env}=1 "$__tokenguard_python" {flags} "$__tokenguard_launch" "$@") || __tokenguard_rc=$?
-    else
-        __tokenguard_rc={broken}
-    fi
-    case $__tokenguard_rc in
-        0) ;;
-        {steer})
-{steer_args}
-            ;;
-        {refusals}) return $__tokenguard_rc ;;
-        *)
-            if [ "$__tokenguard_rc" -gt 128 ]; then
-                return $__tokenguard_rc  # the guard was interrupted (Ctrl-C): do not run az
-            fi
-            __tokenguard_fallback "$@" || return $?
-            ;;
-    esac
+{guard_call}
     __tokenguard_run_az "$@"
 }}
 # <<< tokenguard shell integration <<<
@@ -345,6 +327,39 @@ SELECTION_FALLBACK_SH = r'''if [ -n "${{TOKENGUARD_SUBSCRIPTION-}}${{TOKENGUARD_
 fi'''
 
 
+# Run the guard and act on its exit status: POSIX sh shared by the bash/zsh function and the shim, as above.
+GUARD_CALL_SH = r'''if [ -x "${v}python" ] && [ -f "${v}launch" ]; then
+    # stdout: nothing, or the subscription to steer az to (ExitCode.STEER); the guard's questions go to the terminal.
+    {v}steer=$({steering_env}=1 "${v}python" {flags} "${v}launch" "$@") || {v}rc=$?
+else
+    {v}rc={broken}
+fi
+case ${v}rc in
+    0) ;;
+    {steer})
+{steer_args}
+        ;;
+    {refusals}) {fail} "${v}rc" ;;
+    *)
+        if [ "${v}rc" -gt 128 ]; then
+            {fail} "${v}rc"  # the guard was interrupted (Ctrl-C): do not run az
+        fi
+        {v}fallback "$@" || {fail} $?
+        ;;
+esac'''
+
+
+def guard_call_shell_code(prefix, fail, indent):
+    """GUARD_CALL_SH for one template: ``prefix`` of its variables and functions, ``fail`` return or exit."""
+    import textwrap
+    from .selection import STEERING_ENV
+    steer_args, _fallback = selection_shell_code(prefix, fail, 8)
+    block = GUARD_CALL_SH.format(
+        v=prefix, fail=fail, steering_env=STEERING_ENV, flags=GUARD_PYTHON_FLAGS, broken=ExitCode.GUARD_BROKEN,
+        steer=ExitCode.STEER, steer_args=steer_args, refusals='|'.join(str(code) for code in ExitCode.REFUSALS))
+    return textwrap.indent(block, ' ' * indent)
+
+
 def selection_shell_code(prefix, fail, indent):
     """The two POSIX sh pieces above for one template: (steer the arguments, refuse without the guard)."""
     import textwrap
@@ -361,7 +376,8 @@ def _selection_format_values(shell_kind):
               'stamp_key_prefix': SELECTION_KEY_PREFIX, 'no_steer_id': NO_STEER_ID,
               'selection_refusal': SELECTION_REFUSAL}
     if shell_kind != 'fish':
-        values['steer_args'], values['selection_fallback'] = selection_shell_code('__tokenguard_', 'return', 12)
+        values['selection_fallback'] = selection_shell_code('__tokenguard_', 'return', 12)[1]
+        values['guard_call'] = guard_call_shell_code('__tokenguard_', 'return', 4)
         values['selection_key'] = SELECTION_KEY.format()
     return values
 

@@ -17,7 +17,8 @@ import os
 import stat
 
 from .exitcodes import ExitCode
-from .shell_init import GUARD_PYTHON_FLAGS, ShellInitError, check_path, quote, selection_shell_code
+from .shell_init import (GUARD_PYTHON_FLAGS, ShellInitError, check_path, guard_call_shell_code, quote,
+                         selection_shell_code)
 
 SHIM_NAME = 'az'
 SHIM_MARKER = '# tokenguard-shim v1'
@@ -109,23 +110,7 @@ fi
 tg_rc=0
 tg_steer=
 tg_added=
-if [ -x "$tg_python" ] && [ -f "$tg_launch" ]; then
-    # stdout: nothing, or the subscription to steer az to (a shell's selection, ExitCode.STEER)
-    tg_steer=$({steering_env}=1 "$tg_python" {flags} "$tg_launch" "$@") || tg_rc=$?
-else
-    tg_rc={broken}
-fi
-case $tg_rc in
-    0) ;;
-    {steer})
-{steer_args}
-        ;;
-    {refusals}) exit "$tg_rc" ;;
-    *)
-        [ "$tg_rc" -gt 128 ] && exit "$tg_rc"  # the guard was interrupted (Ctrl-C): do not run az
-        tg_fallback "$@"
-        ;;
-esac
+{guard_call}
 tg_run "$@"
 '''
 
@@ -173,10 +158,8 @@ def render_shim(directory, python_path, launch_script, az_path):
 
 
 def _selection_values():
-    from .selection import STEERING_ENV
-    steer_args, selection_fallback = selection_shell_code('tg_', 'exit', 8)
-    return {'steer': ExitCode.STEER, 'steering_env': STEERING_ENV, 'steer_args': steer_args,
-            'selection_fallback': selection_fallback}
+    return {'guard_call': guard_call_shell_code('tg_', 'exit', 0),
+            'selection_fallback': selection_shell_code('tg_', 'exit', 8)[1]}
 
 
 def install_shim(directory, python_path, launch_script, path_env):
