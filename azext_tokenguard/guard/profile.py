@@ -65,7 +65,6 @@ MAX_FILE_ARGUMENT_BYTES = 1024 * 1024
 CLOUD_ENV = 'AZURE_CLOUD_NAME'
 # az 2.91's HARD_CODED_CLOUD_LIST (azure/cli/core/cloud.py); others must be registered in clouds.config.
 BUILT_IN_CLOUDS = frozenset(('AzureCloud', 'AzureChinaCloud', 'AzureUSGovernment', 'AzureBleuCloud'))
-IGNORED_DEFAULT_ENV = 'AZURE_DEFAULTS_SUBSCRIPTION'
 
 
 class Context:  # pylint: disable=too-many-instance-attributes,too-few-public-methods
@@ -207,14 +206,6 @@ def active_cloud(config_dir, env):
     if data and name in ini_sections(data):
         return name, ''
     return name, f"cloud '{name[:60]}' is not registered (az would fall back to AzureCloud)"
-
-
-def ignored_default_subscription(config_dir, env):
-    """A default subscription a user may think az applies, though az 2.91 ignores it: ``(value, where)``."""
-    if env.get(IGNORED_DEFAULT_ENV):
-        return env[IGNORED_DEFAULT_ENV], IGNORED_DEFAULT_ENV
-    value = config_value(os.path.join(config_dir, CONFIG_FILE_NAME), 'defaults', 'subscription')
-    return value, ('defaults.subscription' if value else '')
 
 
 # ---------------------------------------------------------------- the command line
