@@ -68,7 +68,13 @@ def status_table(result):
         ("Identity", f"{identity['type']}: {identity.get('name')}"),
         ("TokenCache", cache["path"]),
         ("Encrypted", "yes" if cache["encrypted"] else "no"),
+        ("Vault", _vault_cell(result.get("vault") or {})),
     ])]
+
+
+def _vault_cell(vault):
+    state = vault.get("state", "none")
+    return f"{state} ({vault['timeLeft']} left)" if state == "unlocked" and vault.get("timeLeft") else state
 
 
 # `az account get-access-token -o tsv` prints these columns, in this order (a plain dict's keys, sorted).

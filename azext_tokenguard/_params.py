@@ -112,6 +112,14 @@ def _load_guard_arguments(self):
         c.argument("mode", options_list=["--mode"], arg_type=get_enum_type(["normal", "read-only"]),
                    help="normal, or read-only: the guard refuses every write and destructive az command on this "
                         "machine (for AI agents and audits; TOKENGUARD_MODE=read-only does it for one process).")
+    with self.argument_context("tokenguard vault") as c:
+        c.argument("passphrase_file", options_list=["--passphrase-file"],
+                   help="Read the vault passphrase from the first line of this file (- for standard input) "
+                        "instead of asking on the terminal. TOKENGUARD_VAULT_PASSPHRASE also works, for "
+                        "machines without a terminal.")
+    with self.argument_context("tokenguard vault unlock") as c:
+        c.argument("period", options_list=["--for"], validator=v.validate_unlock_period,
+                   help="How long az may use its tokens, e.g. 8h (the default), 30m, 2d; at most 7d.")
     with self.argument_context("tokenguard audit show") as c:
         c.argument("since", options_list=["--since"], validator=v.validate_since,
                    help="Only decisions since then: a duration back (1h, 2d) or an ISO 8601 time.")

@@ -86,6 +86,24 @@ def validate_exec_min_validity(namespace):
     _duration_in_seconds(namespace, "--min-validity", default=DEFAULT_EXEC_MIN_VALIDITY)
 
 
+# --- vault unlock ---------------------------------------------------------------------------------------
+
+@az_command
+def validate_unlock_period(namespace):
+    """--for as whole seconds; 8 hours when not given: a working day."""
+    from azext_tokenguard.vault import DEFAULT_UNLOCK_SECONDS, MAX_UNLOCK_SECONDS
+    if namespace.period is None:
+        namespace.period = DEFAULT_UNLOCK_SECONDS
+        return
+    try:
+        namespace.period = parse_duration(namespace.period, max_seconds=MAX_UNLOCK_SECONDS)
+    except DurationError as error:
+        raise DurationError(f"--for: {error}", recommendation="For example: --for 8h") from None
+    if namespace.period <= 0:
+        raise InvalidValueError("--for: the period must be longer than 0 seconds.",
+                                recommendation="For example: --for 8h")
+
+
 # --- audit show -----------------------------------------------------------------------------------------
 
 @az_command

@@ -7,6 +7,7 @@ that maps the two hierarchies: the modules behind it raise ``guard.errors`` kind
 import functools
 
 from azure.cli.core import azclierror
+from knack.log import get_logger
 
 from azext_tokenguard.guard import errors
 from azext_tokenguard.results import to_json
@@ -24,6 +25,21 @@ AZ_ERROR_TYPES = (
 )
 
 
+def seal_expired_vault():
+    """A vault whose unlock period is over is sealed again by the first az or tokenguard command after it: the
+    guard does it for az commands; this does it for tokenguard's own (no process runs in the background)."""
+    import time
+    from azext_tokenguard.guard import az_files, vault_state
+    config_dir = az_files.config_dir()
+    if vault_state.read_state(config_dir).state != vault_state.EXPIRED:
+        return
+    from azext_tokenguard import vault
+    outcome = vault.relock_if_expired(config_dir, time.time())
+    if outcome is not None:
+        get_logger(__name__).warning("The vault's unlock period ended: az's tokens are sealed again (%d files; the "
+                                     "memory copy is wiped).", len(outcome.sealed))
+
+
 def as_az_error(error):
     """The az error a user sees for ``error``: the same message, and its recommendation when it has one."""
     az_type = next((az for kind, az in AZ_ERROR_TYPES if isinstance(error, kind)), azclierror.UserFault)
@@ -36,6 +52,7 @@ def az_command(function):
     @functools.wraps(function)
     def run(*args, **kwargs):
         try:
+            seal_expired_vault()
             return to_json(function(*args, **kwargs))
         except errors.TokenguardError as error:
             raise as_az_error(error) from None

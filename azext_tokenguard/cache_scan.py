@@ -27,7 +27,7 @@ import msal
 
 from . import token_files as tf
 from ._format import printable
-from .guard import az_files
+from .guard import az_files, vault_state
 from .guard.errors import InvalidValueError
 from .guard.signin import detect_ci  # one list of CI systems, shared with the guard
 
@@ -85,6 +85,10 @@ RULES = {
                   "Narrow the scanned paths or raise the limits."),
     "TG016": Rule("profile-subscriptions", "info", "azureProfile.json lists signed-in accounts",
                   "'az tokenguard logout --all' empties the list."),
+    "TG017": Rule("vault-locked", "info", "az's tokens are sealed in tokenguard's vault",
+                  "Nothing to do: 'az tokenguard vault unlock' opens it when you need az."),
+    "TG018": Rule("vault-unlocked", "medium", "tokenguard's vault is unlocked: a plain copy is in memory",
+                  "'az tokenguard vault lock' seals it again now; otherwise it locks when its period ends."),
 }
 
 # --- limits ---------------------------------------------------------------------
@@ -370,7 +374,10 @@ def _visit(state, directory, name, depth):
 
 def _report_symlink(state, path, target):
     kind = tf.classify(path)
-    if kind in tf.TOKEN_BEARING_KINDS or kind == tf.KIND_PROFILE:
+    if os.path.dirname(target) == vault_state.unlocked_memory_dir(os.path.dirname(path)):
+        state.add("TG009", path, f"{path} is a link into the unlocked vault's memory copy ({target}); the vault "
+                  "seals it again, and logout --all removes both.")
+    elif kind in tf.TOKEN_BEARING_KINDS or kind == tf.KIND_PROFILE:
         state.add("TG009", path, f"{path} is a symlink to {target}; its target (token material) was not "
                   "inspected and logout removes only the link.", severity="medium")
     else:
@@ -524,10 +531,28 @@ def _scan_file(state, path, st, directory):
         _record(state, path, st, kind, "pickle")
         _check_permissions(state, path, st, token_bearing=True)
         return
+    if kind == tf.KIND_VAULT:
+        _scan_vault(state, path)
+        return
     if kind is None:
         _scan_unknown_file(state, path, st, directory)
         return
     _scan_known_file(state, path, st, kind, directory)
+
+
+def _scan_vault(state, path):
+    """A sealed vault holds ciphertext only; while unlocked, say where the plain copy lives (not scanned: it is
+    the unlocked tokens az is using, in storage a reboot empties)."""
+    current = vault_state.read_state(os.path.dirname(os.path.dirname(path)), state.now)
+    if current.state in (vault_state.UNLOCKED, vault_state.EXPIRED):
+        until = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(current.expires_at))
+        period = f"unlocked until {until}" if current.state == vault_state.UNLOCKED else \
+            f"past its unlock period ({until}; the next az command seals it again)"
+        state.add("TG018", path, f"Token vault {path} is {period}: a plain copy of az's tokens lives in "
+                                 f"{current.memory_dir} (memory-backed storage that a reboot empties).")
+        return
+    state.add("TG017", path, f"Token vault {path} is locked: az's tokens are sealed (AES-256-GCM, the key from a "
+                             "passphrase through scrypt).")
 
 
 def _scan_unknown_file(state, path, st, directory):

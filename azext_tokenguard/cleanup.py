@@ -19,7 +19,7 @@ import stat
 from typing import List, Optional
 
 from . import token_files as tf
-from .guard import az_files
+from .guard import az_files, vault_state
 from .guard.az_files import MAX_PROFILE_BYTES
 from .guard.errors import FileAccessError
 
@@ -82,10 +82,35 @@ def _resolve_config_dir(config_dir: str) -> Optional[str]:
 
 
 def _plan_az(plan, root):
+    _plan_vault(plan, root)
     for entry in tf.az_token_files(root):
         _plan_entry(plan, entry)
     _plan_profile(plan, tf.az_profile_path(root))
     _plan_kept(plan, root, {e.path: e.why for e in tf.kept_files(root)})
+
+
+VAULT_FILES = (vault_state.VAULT_FILE_NAME, vault_state.VAULT_FILE_NAME + ".new", vault_state.UNLOCKED_FILE_NAME,
+               "vault.lock")
+
+
+def _plan_vault(plan, root):
+    """tokenguard's vault and, when unlocked, its plain copy in memory: both go with everything else."""
+    for name in VAULT_FILES:
+        path = os.path.join(az_files.tokenguard_dir(root), name)
+        if _lstat(path) is not None:
+            plan["remove"].append({"path": path, "kind": tf.KIND_VAULT,
+                                   "reason": "tokenguard's vault of az's tokens (sealed), or its state"})
+    if os.name != "posix":
+        return                          # no memory copy off POSIX: the vault is for Linux and macOS
+    memory_dir = vault_state.unlocked_memory_dir(root) or vault_state.memory_dir_for(root)
+    info = _lstat(memory_dir)
+    if info is None or not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+        return
+    plan["memory_dir"] = memory_dir
+    plan["roots"].append(memory_dir)
+    for name in sorted(os.listdir(memory_dir)):
+        plan["remove"].append({"path": os.path.join(memory_dir, name), "kind": tf.KIND_VAULT,
+                               "reason": "plain copy of az's tokens while the vault is unlocked (memory-backed)"})
 
 
 def _plan_profile(plan, path):
@@ -165,6 +190,11 @@ def _plan_entry(plan, entry):
 
 def _plan_symlink(plan, entry):
     target = _link_target(entry.path)
+    memory_dir = plan.get("memory_dir")
+    if memory_dir and os.path.dirname(target) == memory_dir:
+        plan["remove"].append({"path": entry.path, "kind": entry.kind,
+                               "reason": f"symlink into the unlocked vault's memory copy ({target}), removed too"})
+        return
     plan["remove"].append({"path": entry.path, "kind": entry.kind,
                            "reason": f"symlink (to {target}): the link is removed, its target is left alone"})
     if entry.kind in tf.TOKEN_BEARING_KINDS:

@@ -22,5 +22,9 @@ def load_command_table(self, _):
         g.custom_show_command("show", "policy_show")
         g.custom_command("set", "policy_set")
         g.custom_command("reset", "policy_reset")
+    with self.command_group("tokenguard vault") as g:
+        g.custom_command("lock", "vault_lock")
+        g.custom_command("unlock", "vault_unlock")
+        g.custom_show_command("show", "vault_show")
     with self.command_group("tokenguard audit") as g:
         g.custom_show_command("show", "audit_show", table_transformer=audit_table)

@@ -28,8 +28,10 @@ def show_status(cmd):
     selected, selection = (None, None) if cmd.cli_ctx.data.get("subscription_id") else \
         shell_selection(os.environ, az_files.config_dir())
     account = az_profile.current_account(cmd.cli_ctx, selected)
+    from azext_tokenguard.vault import describe as describe_vault
     config_dir, encrypted, platform = az_profile.token_cache_settings(cmd.cli_ctx)
-    status = build_status(account, cmd.cli_ctx.cloud.name, config_dir, encrypted, platform, selection=selection)
+    status = build_status(account, cmd.cli_ctx.cloud.name, config_dir, encrypted, platform, selection=selection,
+                          vault=describe_vault(config_dir, time.time()))
     _check_ci_user(status.identity, config_dir)
     return status
 
@@ -60,6 +62,7 @@ def get_token(cmd, *, resource=None, scopes=None, subscription=None, tenant=None
         return resources.resource_table(cloud.endpoints, cloud.suffixes, cloud.name)
     if subscription is None and tenant is None:
         subscription = _shell_subscription()
+    _refuse_locked_vault()
     request = tokens.token_request(cloud, resource=resource, scopes=scopes, resource_type=resource_type,
                                    subscription=subscription, tenant=tenant, min_validity=min_validity)
     result = tokens.get_token(request, tokens.AzSource(cmd.cli_ctx))
@@ -161,6 +164,39 @@ def logout(cmd, all_identities=False, dry_run=False, include_other_tools=False, 
                       yes=yes)
 
 
+def _refuse_locked_vault():
+    """Say the vault is locked, instead of az's "run az login", when az's tokens are sealed."""
+    from azext_tokenguard.guard import vault_state
+    config_dir = az_files.config_dir()
+    if vault_state.read_state(config_dir).state == vault_state.LOCKED and not vault_state.plain_tokens_back(config_dir):
+        raise RefusedError("az's tokens are sealed in the token vault.",
+                           recommendation="Run 'az tokenguard vault unlock' (add --for 8h to choose how long).")
+
+
+# --- vault --------------------------------------------------------------------------------------------
+
+@az_command
+def vault_lock(passphrase_file=None):
+    from azext_tokenguard import vault, vault_keys
+    outcome = vault.lock(az_files.config_dir(), vault_keys.passphrase_sources(passphrase_file), time.time())
+    return vault.report(outcome, time.time())
+
+
+@az_command
+def vault_unlock(period=None, passphrase_file=None):
+    """period is in seconds (_validators.validate_unlock_period)."""
+    from azext_tokenguard import vault, vault_keys
+    outcome = vault.unlock(az_files.config_dir(), vault_keys.passphrase_sources(passphrase_file), period,
+                           time.time())
+    return vault.report(outcome, time.time())
+
+
+@az_command
+def vault_show():
+    from azext_tokenguard import vault
+    return vault.describe(az_files.config_dir(), time.time())
+
+
 # --- exec ---------------------------------------------------------------------------------------------
 
 @az_command
@@ -170,6 +206,7 @@ def exec_command(cmd, command_args=None, allowed_resources=None, min_validity=No
     from azext_tokenguard.child_process import run_child
     from azext_tokenguard.identity_endpoint import TokenEndpoint, child_environment
     subscription = subscription or _shell_subscription()
+    _refuse_locked_vault()
     az_profile.current_account(cmd.cli_ctx, subscription)  # not logged in: say so now, not on the first request
     issue = tokens.endpoint_issuer(tokens.active_cloud(cmd.cli_ctx), tokens.AzSource(cmd.cli_ctx),
                                    allowed_resources=allowed_resources, min_validity=min_validity,

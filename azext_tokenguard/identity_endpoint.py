@@ -44,7 +44,9 @@ USER_ASSIGNED_PARAMETERS = ("client_id", "clientid", "object_id", "principal_id"
 # Variables by which azure-identity, msal and the other SDKs pick another credential ahead of the endpoint
 # (EnvironmentCredential, workload identity), another identity (AZURE_CLIENT_ID is DefaultAzureCredential's
 # user-assigned client id), or another managed identity protocol (Service Fabric, Azure Arc, Azure ML).
+# The vault's passphrase is no child's business either: the child gets tokens, never what unseals them.
 COMPETING_VARIABLES = (
+    "TOKENGUARD_VAULT_PASSPHRASE",
     "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_CLIENT_CERTIFICATE_PASSWORD",
     "AZURE_CLIENT_SEND_CERTIFICATE_CHAIN", "AZURE_USERNAME", "AZURE_PASSWORD", "AZURE_FEDERATED_TOKEN_FILE",
     "IDENTITY_SERVER_THUMBPRINT", "IMDS_ENDPOINT", "DEFAULT_IDENTITY_CLIENT_ID",

@@ -47,7 +47,7 @@ class TokenCache:
 
 
 @dataclass(frozen=True)
-class Status:
+class Status:  # pylint: disable=too-many-instance-attributes
     cloud: str
     tenant: Tenant
     subscription: Subscription
@@ -56,6 +56,8 @@ class Status:
     token_cache: TokenCache
     # This shell's own selection (az tokenguard use), which the report follows instead of az's default.
     selection: Optional[dict] = optional()
+    # tokenguard's vault (az tokenguard vault): none, locked, unlocked or expired, and the time left.
+    vault: Optional[dict] = optional()
 
 
 def cache_path(config_dir, basename, encrypted):
@@ -84,7 +86,7 @@ def token_cache_report(config_dir, encrypted, platform, exists=os.path.exists):
 
 
 def build_status(account, cloud_name, config_dir, encrypted, platform, *, exists=os.path.exists,  # pylint: disable=too-many-arguments
-                 selection=None):
+                 selection=None, vault=None):
     """The secret-free picture of where az commands will land and where its tokens live."""
     return Status(
         cloud=cloud_name,
@@ -95,4 +97,5 @@ def build_status(account, cloud_name, config_dir, encrypted, platform, *, exists
         config_dir=config_dir,
         token_cache=token_cache_report(config_dir, encrypted, platform, exists),
         selection=selection,
+        vault=vault,
     )

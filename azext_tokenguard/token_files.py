@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from typing import Iterable, List, Optional
 
 from .guard.az_files import (CLOUDS_FILE_NAME, CONFIG_FILE_NAME, PROFILE_FILE_NAME, SP_STORE_BASENAME,
-                             TOKEN_CACHE_BASENAME)
+                             TOKEN_CACHE_BASENAME, TOKENGUARD_DIR_NAME)
+from .guard.vault_state import VAULT_FILE_NAME
 
 # --- kinds of file -----------------------------------------------------------
 KIND_MSAL_CACHE = "msal_token_cache"                      # plain-text MSAL JSON
@@ -34,6 +35,7 @@ KIND_PS_CONTEXT = "azure_powershell_context"              # may hold an SP secre
 KIND_TOOL_CACHE = "tool_token_cache"                      # other tool, format sniffed
 KIND_ACCOUNT_RECORD = "account_record"                    # names the user, no secret
 KIND_KEPT = "kept"
+KIND_VAULT = "tokenguard_vault"                           # az's token files, sealed (vault.py)
 
 TOKEN_BEARING_KINDS = frozenset({
     KIND_MSAL_CACHE, KIND_MSAL_CACHE_ENCRYPTED, KIND_SP_ENTRIES,
@@ -263,6 +265,8 @@ def classify(path: str) -> Optional[str]:
         return _AZ_NAME_KINDS[name]
     if name.endswith(LOCK_SUFFIX):
         return KIND_LOCKFILE
+    if name == VAULT_FILE_NAME and parts[-2:-1] == [TOKENGUARD_DIR_NAME]:
+        return KIND_VAULT
     for loc in OTHER_TOOL_LOCATIONS:
         rel_parts = loc.rel_dir.replace("\\", "/").split("/")
         in_dir = parts[-1 - len(rel_parts):-1] == rel_parts

@@ -13,6 +13,7 @@ class ExitCode:  # pylint: disable=too-few-public-methods
     GUARD_BROKEN = 45          # launch.py could not load the guard; the shell falls back to its own check
     REFUSED_BY_POLICY = 46     # a sign-in rule forbids it: device code sign-in, or a user login on a CI agent
     REFUSED_READ_ONLY = 47     # read-only mode (TOKENGUARD_MODE or the policy): only reads go through
+    REFUSED_VAULT_LOCKED = 48  # az's tokens are sealed in the vault: az vault unlock first
 
     REFUSALS = (REFUSED_BY_USER, REFUSED_NO_TERMINAL, REFUSED_BY_PIN, REFUSED_GUARD_MISSING, REFUSED_BY_POLICY,
-                REFUSED_READ_ONLY)
+                REFUSED_READ_ONLY, REFUSED_VAULT_LOCKED)

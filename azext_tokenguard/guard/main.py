@@ -20,6 +20,7 @@ from .signin import (ALLOW_DEVICE_CODE_ENV, DEVICE_CODE_WARNING, ci_user_message
                      is_device_code_login)
 from .profile import context_unknown, default_config_dir, expand_file_arguments, load_context
 from .render import colour_enabled, context_line, warning_line
+from .vault_gate import refusal as vault_refusal
 from .selection import NO_PLAN, REFUSE, STEER, plan as selection_plan, selection_from_env, steered_argv
 
 DEBUG_FLAG = '--debug'
@@ -80,10 +81,12 @@ def guard(argv, env, io, open_tty, cwd=None):
     context = _context(seen, steering, config_dir, env, cwd)
     protected = is_protected(policy, context)
     record = _recorder(config_dir, argv, context, classification)
-    if not is_device_code_login(classification.command, seen) or read_only_refusal(classification, policy, env):
+    refusal = _vault_refusal(classification, context_free, config_dir, io, record)
+    if refusal is None and (not is_device_code_login(classification.command, seen)
+                            or read_only_refusal(classification, policy, env)):
         refusal = _policy_refusal(seen, classification, context, policy, env, io=io, context_free=context_free,
                                   record=record)
-    else:
+    elif refusal is None:
         refusal = _device_code_decision(policy, env, io, open_tty, record)
     if refusal is not None:
         return refusal
@@ -131,6 +134,14 @@ def _recorder(config_dir, argv, context, classification):
         from . import audit  # imported only when there is something to record: most commands never do
         audit.append(config_dir, audit.entry(decision, how, argv, context, classification.kind, now=time.time()))
     return record
+
+
+def _vault_refusal(classification, context_free, config_dir, io, record):
+    """While az's tokens are sealed, a command that needs one is refused with how to unlock (vault_gate.py)."""
+    refusal = vault_refusal(classification.command, context_free, config_dir, io.say)
+    if refusal is not None:
+        record(REFUSED, 'vault locked')
+    return refusal
 
 
 def _device_code_decision(policy, env, io, open_tty, record):

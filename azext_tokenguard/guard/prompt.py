@@ -1,5 +1,6 @@
-"""The prompt segment: the subscription's short name (red when protected), and the tenant when it is not
-the signed-in account's home tenant. Standard library only.
+"""The prompt segment: the subscription's short name (red when protected), the tenant when it is not
+the signed-in account's home tenant, and the vault's state when az's tokens are sealed (``|locked``,
+``|unlocked 1h05m``). Standard library only.
 
 The shell function that shell-init defines calls this only when azureProfile.json, the policy or
 AZURE_CONFIG_DIR changed since its last prompt; it checks with the shell's own `-nt` test against a stamp
@@ -11,6 +12,7 @@ so a change made while this runs is still seen at the next prompt. The stamp als
 import os
 import time
 
+from . import vault_state
 from .policy import POLICY_DIR_NAME, load_policy, policy_path
 from .profile import PROFILE_FILE_NAME, default_config_dir, load_context
 from .render import RED_BOLD, RESET
@@ -39,12 +41,20 @@ def home_tenant_differs(context):
     return '#ext#' in context.identity_name.lower() or domain != (context.tenant_default_domain or '').lower()
 
 
-def segment(context, protected, shell, colour, per_shell=False):
+def vault_marker(vault, now):
+    """``|locked`` or ``|unlocked 1h05m`` after the name while tokenguard's vault holds az's tokens."""
+    if vault.state == vault_state.UNLOCKED:
+        return '|unlocked ' + vault_state.format_time_left(vault.seconds_left(now))
+    return '' if vault.state == vault_state.NONE else '|locked'  # an expired copy is sealed by the next command
+
+
+def segment(context, protected, shell, colour, *, per_shell=False, vault=''):
     if not context.known:
-        return f"[{PER_SHELL_MARK if per_shell else 'az: '}?] "
+        return f"[{PER_SHELL_MARK if per_shell else 'az: '}?{vault}] "
     text = (PER_SHELL_MARK if per_shell else '') + short(context.subscription_name or context.subscription_id)
     if home_tenant_differs(context):
         text += ' @' + short(context.tenant_display_name or context.tenant_default_domain or context.tenant_id)
+    text += vault
     if shell == 'zsh':
         text = text.replace('%', '%%')  # zsh expands prompt escapes in the result: "100%d" must stay text
     if protected and colour:
@@ -106,7 +116,11 @@ def main(argv, env, stdout):
     context, per_shell = _prompt_context(config_dir, env)
     policy = load_policy(config_dir)
     protected = policy.is_protected(context.subscription_name, context.subscription_id)
-    text = segment(context, protected, shell, colour=not env.get('NO_COLOR'), per_shell=per_shell)
+    vault = vault_state.read_state(config_dir)
+    if vault.state == vault_state.UNLOCKED:
+        mtime_ns = 1  # the time left changes by the minute: an unlocked vault's segment is made at every prompt
+    text = segment(context, protected, shell, colour=not env.get('NO_COLOR'), per_shell=per_shell,
+                   vault=vault_marker(vault, time.time()))
     stdout.write(text)
     try:
         _stamp(config_dir, shell, shell_pid, mtime_ns, text, key=selection_key(env))

@@ -19,10 +19,13 @@ It defines a shell function ``az`` that runs the guard, then the real az:
 from .az_files import POLICY_FILE_NAME, PROFILE_FILE_NAME, PROMPT_STAMP_DIR_NAME, SHELLS, TOKENGUARD_DIR_NAME
 from .errors import InvalidValueError
 from .exitcodes import ExitCode
+from .vault_state import UNLOCKED_FILE_NAME, VAULT_FILE_NAME
 
 GUARD_PYTHON_FLAGS = '-I -S'  # isolated (no PYTHON* env, no user site) and no site import: faster, stdlib only
 # The files whose change makes the prompt segment stale, as the shell names them below its config dir.
 FILES_IN_CONFIG_DIR = {'profile_file': PROFILE_FILE_NAME, 'policy_file': f'{TOKENGUARD_DIR_NAME}/{POLICY_FILE_NAME}',
+                       'vault_file': f'{TOKENGUARD_DIR_NAME}/{VAULT_FILE_NAME}',
+                       'vault_unlocked_file': f'{TOKENGUARD_DIR_NAME}/{UNLOCKED_FILE_NAME}',
                        'stamp_dir': f'{TOKENGUARD_DIR_NAME}/{PROMPT_STAMP_DIR_NAME}'}
 
 
@@ -121,7 +124,9 @@ __tokenguard_prompt_update() {{
     if [ "$__tokenguard_dir" = "$__tokenguard_prompt_dir" ] && [ -e "$__tokenguard_stamp" ] \
         && [ "{selection_key}" = "$__tokenguard_prompt_selection" ] \
         && ! [ "$__tokenguard_dir/{profile_file}" -nt "$__tokenguard_stamp" ] \
-        && ! [ "$__tokenguard_dir/{policy_file}" -nt "$__tokenguard_stamp" ]; then
+        && ! [ "$__tokenguard_dir/{policy_file}" -nt "$__tokenguard_stamp" ] \
+        && ! [ "$__tokenguard_dir/{vault_file}" -nt "$__tokenguard_stamp" ] \
+        && ! [ "$__tokenguard_dir/{vault_unlocked_file}" -nt "$__tokenguard_stamp" ]; then
         return 0
     fi
     __tokenguard_prompt_dir=$__tokenguard_dir
@@ -138,6 +143,8 @@ __tokenguard_prompt() {{
     if [ -e "$__tokenguard_stamp" ] \
         && ! [ "$__tokenguard_dir/{profile_file}" -nt "$__tokenguard_stamp" ] \
         && ! [ "$__tokenguard_dir/{policy_file}" -nt "$__tokenguard_stamp" ] \
+        && ! [ "$__tokenguard_dir/{vault_file}" -nt "$__tokenguard_stamp" ] \
+        && ! [ "$__tokenguard_dir/{vault_unlocked_file}" -nt "$__tokenguard_stamp" ] \
         && {{ IFS= read -r __tokenguard_line && IFS= read -r __tokenguard_key; }} 2>/dev/null < "$__tokenguard_stamp" \
         && [ -n "$__tokenguard_line" ] && [ "$__tokenguard_key" = "{stamp_key_prefix}{selection_key}" ]; then
         printf '%s' "$__tokenguard_line"
@@ -253,7 +260,7 @@ function __tokenguard_prompt
     set -l dir "$AZURE_CONFIG_DIR"
     test -n "$dir"; or set dir "$HOME/.azure"
     set -l stamp "$dir/{stamp_dir}/fish-$fish_pid"
-    if test -e "$stamp"; and not command test "$dir/{profile_file}" -nt "$stamp"; and not command test "$dir/{policy_file}" -nt "$stamp"
+    if test -e "$stamp"; and not command test "$dir/{profile_file}" -nt "$stamp"; and not command test "$dir/{policy_file}" -nt "$stamp"; and not command test "$dir/{vault_file}" -nt "$stamp"; and not command test "$dir/{vault_unlocked_file}" -nt "$stamp"
         set -l lines
         while read -l line
             set -a lines $line

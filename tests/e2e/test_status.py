@@ -35,7 +35,7 @@ def test_status_follows_the_global_subscription_argument(user_az):
 def test_status_table_is_readable(user_az):
     table = user_az.run("tokenguard", "status", "-o", "table").stdout
     header, rule, row = table.splitlines()[:3]
-    assert header.split() == ["Cloud", "Tenant", "Subscription", "Identity", "TokenCache", "Encrypted"]
+    assert header.split() == ["Cloud", "Tenant", "Subscription", "Identity", "TokenCache", "Encrypted", "Vault"]
     assert f"Contoso ({data.CONTOSO.tenant_id})" in row
     assert f"contoso-dev ({data.CONTOSO_DEV.subscription_id})" in row
     assert "user: alice@contoso.example" in row
