@@ -25,7 +25,7 @@ PLAIN_STORES = (TOKEN_CACHE_BASENAME + '.json', SP_STORE_BASENAME + '.json')
 UNLOCK_HINT = "run 'az tokenguard vault unlock' (add --for 8h to choose how long)"
 
 
-class VaultState:
+class VaultState:  # pylint: disable=too-few-public-methods
     """The vault's state; a plain class, not a dataclass: importing dataclasses costs the guard about 11 ms."""
 
     __slots__ = ('state', 'expires_at', 'memory_dir', 'memory_copy_lost')
