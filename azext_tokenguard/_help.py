@@ -288,8 +288,11 @@ short-summary: Regenerate the list of commands az asks to confirm, for your az v
 long-summary: >
     Loads az's full command table and writes the commands marked for confirmation to
     AZURE_CONFIG_DIR/tokenguard/confirm_commands.json, which the guard and classify read in addition to
-    the list shipped with tokenguard; and, to subscription_options.json beside it, which commands take az's
-    global --subscription, for steering a shell's selection (az tokenguard use). It takes about 10 seconds.
+    the list shipped with tokenguard; to subscription_options.json beside it, which commands take az's
+    global --subscription, for steering a shell's selection (az tokenguard use); and to command_options.json,
+    every command's options as az's parser has them, from which the guard reads abbreviations (--s for
+    --subscription where that is the only option it can mean) and which values are secret. It takes about 20
+    seconds.
 examples:
   - name: Refresh after upgrading az or adding extensions.
     text: az tokenguard refresh-classifier

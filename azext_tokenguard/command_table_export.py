@@ -17,7 +17,14 @@ reads in addition to the shipped file.
 
 A second file argument also writes what the guard needs to steer az to a
 shell's subscription (``export_subscription_options``), shipped as
-``guard/data/subscription_options.json``.
+``guard/data/subscription_options.json``; a third, every command's options
+as az's parser has them (``export_command_options``), shipped as
+``guard/data/command_options.json``: the guard resolves abbreviations and
+hides secret values with it (guard/options.py)::
+
+    AZURE_CONFIG_DIR=$(mktemp -d) .venv/bin/python -m azext_tokenguard.command_table_export \\
+        azext_tokenguard/guard/data/confirm_commands.json azext_tokenguard/guard/data/subscription_options.json \\
+        azext_tokenguard/guard/data/command_options.json
 """
 import json
 import sys
@@ -60,10 +67,19 @@ def export_subscription_options(cli_ctx):
     return {'azVersion': az_version, 'commandCount': len(table), 'groups': groups, 'commands': commands}
 
 
+_loaded = {}  # one load per az process: refresh-classifier exports twice from it
+
+
 def _commands_with_arguments(cli_ctx):
-    """The full command table with every argument as az defines it. az applies argument settings through the
-    running invocation's loader (AzCommandsLoader._update_command_definitions), so that is this loader for
-    the time of the load; a running az gets its own back."""
+    """The full command table with every argument as az defines it for a run. az applies argument settings
+    through the running invocation's loader (AzCommandsLoader._update_command_definitions), so that is this
+    loader for the time of the load; a running az gets its own back. Around the load az's invoker raises the
+    events that add its global arguments (``--subscription``, ``--ids``, ``--defer``, the policy options;
+    azure/cli/core/commands/__init__.py execute), and so does this."""
+    from knack.events import EVENT_INVOKER_POST_CMD_TBL_CREATE
+    from azure.cli.core.commands.events import EVENT_INVOKER_POST_LOAD_ARGUMENTS, EVENT_INVOKER_PRE_LOAD_ARGUMENTS
+    if id(cli_ctx) in _loaded:
+        return _loaded[id(cli_ctx)]
     loader = cli_ctx.commands_loader_cls(cli_ctx=cli_ctx)
     if getattr(cli_ctx, 'invocation', None) is None:
         cli_ctx.invocation = cli_ctx.invocation_cls(
@@ -73,9 +89,13 @@ def _commands_with_arguments(cli_ctx):
     cli_ctx.invocation.commands_loader = loader
     try:
         table = loader.load_command_table(None)
+        cli_ctx.raise_event(EVENT_INVOKER_PRE_LOAD_ARGUMENTS, commands_loader=loader)
         loader.load_arguments(None)
+        cli_ctx.raise_event(EVENT_INVOKER_POST_LOAD_ARGUMENTS, commands_loader=loader)
+        cli_ctx.raise_event(EVENT_INVOKER_POST_CMD_TBL_CREATE, commands_loader=loader)
     finally:
         cli_ctx.invocation.commands_loader = running_loader
+    _loaded[id(cli_ctx)] = loader, table
     return loader, table
 
 
@@ -107,6 +127,124 @@ def _own_target_options(command):
     return found
 
 
+# Words that, in an option string or an argument's dest, say its value is a secret: az's own names
+# (--admin-password, --client-secret, --sas-token, --federated-token, --connection-string, --account-key).
+# Hiding a value that is not secret costs nothing; showing one that is cannot be taken back.
+SECRET_NAME_WORDS = frozenset((
+    'password', 'passwords', 'passwd', 'pwd', 'secret', 'secrets', 'token', 'tokens', 'sas', 'pat',
+    'passphrase', 'credential', 'credentials', 'signature', 'connectionstring', 'sig'))
+SECRET_LAST_WORDS = frozenset(('key', 'keys'))  # --account-key, --primary-key; not --key-name or --key-vault
+# A last word that makes the value a reference to a secret, not the secret (--secret-name, --key-vault-secret-id,
+# --token-type): shown, so that a confirmation still says which secret a command deletes.
+REFERENCE_LAST_WORDS = frozenset(('name', 'names', 'id', 'ids', 'identifier', 'version', 'type', 'permissions'))
+# Where a plain --value is the secret itself (keyvault secret set --value).
+SECRET_VALUE_COMMAND_WORDS = frozenset(('secret', 'secrets', 'password', 'credential', 'key', 'keys'))
+# The only option strings the guard's table can spell; a few authoring slips ('--id, --client-id') cannot be
+# typed as one word anyway.
+_OPTION_CHARACTERS = frozenset('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_')
+
+
+def export_command_options(cli_ctx):
+    """Every command's options as az's own parser has them, for guard/options.py (its docstring has the format):
+    the option strings of each argparse action (hidden and deprecated ones too: argparse matches prefixes
+    against all of them), how many values it takes, and whether they are secret, by az's metadata
+    (``AAZPasswordArg``) or by name. About 15 s: the arguments of every command, then az's parser for them."""
+    from azure.cli.core import __version__ as az_version
+    from .guard.options import SPEC_SEPARATOR
+    parsers = _command_parsers(cli_ctx)
+    specs = {name: _action_specs(name, parser) for name, parser in sorted(parsers.items())}
+    common = set.intersection(*(set(found) for found in specs.values())) if specs else set()
+    by_group = {}
+    for name, found in specs.items():
+        first, _, rest = name.partition(' ')
+        by_group.setdefault(first, {})[rest] = [text for text in found if text not in common]
+    return {'azVersion': az_version, 'commandCount': len(specs), 'common': SPEC_SEPARATOR.join(sorted(common)),
+            'groups': {first: _group_chunk(commands) for first, commands in by_group.items()}}
+
+
+def _group_chunk(commands):
+    """One group's text: its specs (most used first, so their indexes are short), then a line per command."""
+    from .guard.options import SPEC_SEPARATOR
+    counts = {}
+    for found in commands.values():
+        for text in found:
+            counts[text] = counts.get(text, 0) + 1
+    table = sorted(counts, key=lambda text: (-counts[text], text))
+    index = {text: _base36(position) for position, text in enumerate(table)}
+    lines = [rest + '\t' + ' '.join(index[text] for text in found) for rest, found in commands.items()]
+    return '\n'.join([SPEC_SEPARATOR.join(table)] + lines)
+
+
+def _command_parsers(cli_ctx):
+    """{command name: its argparse parser}, built as knack's invocation builds az's parser (the global
+    --output, --query, --debug... as a parent), for every command at once."""
+    loader, _table = _commands_with_arguments(cli_ctx)
+    global_parser = cli_ctx.parser_cls.create_global_parser(cli_ctx=cli_ctx)
+    parser = cli_ctx.parser_cls(cli_ctx=cli_ctx, cli_help=cli_ctx.help_cls(cli_ctx=cli_ctx), prog=cli_ctx.name,
+                                parents=[global_parser])
+    parser.load_command_table(loader)
+    return parser.subparser_map
+
+
+def _action_specs(command, parser):
+    """The encoded OptionSpec of every action of one command's parser, in the parser's order."""
+    from .guard.options import OptionSpec
+    found = []
+    for action in parser._actions:  # pylint: disable=protected-access
+        names = [name for name in action.option_strings if _typeable(name)]
+        if names:
+            nargs = _nargs_code(action.nargs)
+            secret = nargs != '!' and _is_secret_action(command, action)
+            found.append(OptionSpec(names, nargs, secret).encode())
+    return found
+
+
+def _typeable(option):
+    return option.startswith('-') and len(option) > 1 and set(option) <= _OPTION_CHARACTERS and option[-1] != '-'
+
+
+def _nargs_code(nargs):
+    """guard/options.py's code for an argparse nargs: exactly one value, none, optional, one or more, any."""
+    import argparse
+    if nargs is None or nargs == 1:
+        return ''
+    if nargs == 0:
+        return '!'
+    if nargs in ('?', '+', '*'):
+        return nargs
+    return '*' if nargs in (argparse.REMAINDER, argparse.PARSER) else '+'  # a count above 1 takes several
+
+
+def _is_secret_action(command, action):
+    """az's own marker (an AAZ password argument), else a secret word in an option string or the dest."""
+    from azure.cli.core.aaz import AAZPasswordArg
+    if isinstance(getattr(action, '_schema', None), AAZPasswordArg):
+        return True
+    names = list(action.option_strings) + [str(action.dest or '')]
+    if any(_names_a_secret(name) for name in names):
+        return True
+    command_words = set(command.replace('-', ' ').split())
+    return '--value' in action.option_strings and bool(command_words & SECRET_VALUE_COMMAND_WORDS)
+
+
+def _names_a_secret(name):
+    words = [word for word in name.lower().replace('_', '-').split('-') if word]
+    if not words or words[-1] in REFERENCE_LAST_WORDS:
+        return False
+    return (any(word in SECRET_NAME_WORDS for word in words) or 'connection-string' in '-'.join(words)
+            or words[-1] in SECRET_LAST_WORDS)
+
+
+def _base36(number):
+    digits = '0123456789abcdefghijklmnopqrstuvwxyz'
+    text = ''
+    while True:
+        number, digit = divmod(number, 36)
+        text = digits[digit] + text
+        if not number:
+            return text
+
+
 def write_export(document, path):
     """Write the export as stable, diff-friendly JSON, privately and atomically."""
     from .guard.az_files import write_private_file
@@ -115,16 +253,20 @@ def write_export(document, path):
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    if len(argv) not in (1, 2):
+    if len(argv) not in (1, 2, 3):
         sys.stderr.write('usage: python -m azext_tokenguard.command_table_export OUTPUT.json '
-                         '[SUBSCRIPTION_OPTIONS.json]\n')
+                         '[SUBSCRIPTION_OPTIONS.json [COMMAND_OPTIONS.json]]\n')
         return 2
     from azure.cli.core import get_default_cli
     cli_ctx = get_default_cli()
-    if len(argv) == 2:
+    if len(argv) >= 2:
         options = export_subscription_options(cli_ctx)
         write_export(options, argv[1])
         sys.stderr.write(f"{len(options['commands'])} commands without az's global --subscription -> {argv[1]}\n")
+    if len(argv) == 3:
+        table = export_command_options(cli_ctx)
+        write_export(table, argv[2])
+        sys.stderr.write(f"options of {table['commandCount']} commands -> {argv[2]}\n")
     document = export_confirmation_commands(cli_ctx)
     write_export(document, argv[0])
     sys.stderr.write(f"{len(document['destructive'])} commands az asks to confirm (az {document['azVersion']}) "

@@ -437,7 +437,8 @@ def refresh_classifier_data(cmd):
         raise _cannot_write(path, error) from None
     options_path = _refresh_subscription_options(cmd.cli_ctx)
     return {"path": path, "azVersion": document["azVersion"], "commandCount": document["commandCount"],
-            "destructiveCommands": len(document["destructive"]), "subscriptionOptionsPath": options_path}
+            "destructiveCommands": len(document["destructive"]), "subscriptionOptionsPath": options_path,
+            "commandOptionsPath": _refresh_command_options(cmd.cli_ctx)}
 
 
 def _refresh_subscription_options(cli_ctx):
@@ -447,6 +448,18 @@ def _refresh_subscription_options(cli_ctx):
     path = user_data_path(az_files.config_dir())
     try:
         write_export(export_subscription_options(cli_ctx), path)
+    except OSError as error:
+        raise _cannot_write(path, error) from None
+    return path
+
+
+def _refresh_command_options(cli_ctx):
+    """Every command's options as az's parser has them, for the guard's reading of abbreviations and secrets."""
+    from azext_tokenguard.command_table_export import export_command_options, write_export
+    from azext_tokenguard.guard.options import user_data_path
+    path = user_data_path(az_files.config_dir())
+    try:
+        write_export(export_command_options(cli_ctx), path)
     except OSError as error:
         raise _cannot_write(path, error) from None
     return path

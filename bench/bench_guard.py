@@ -25,6 +25,10 @@ def run(rounds=ROUNDS):
             subprocess.run([sys.executable, *FLAGS, launch, "group", "list"], env=env, check=True,
                            stdin=subprocess.DEVNULL, capture_output=True)
 
+        def guard_with_options():  # long options: the guard reads az's option table for the command
+            subprocess.run([sys.executable, *FLAGS, launch, "group", "show", "--name", "rg1", "--query", "id"],
+                           env=env, check=True, stdin=subprocess.DEVNULL, capture_output=True)
+
         def bare():
             subprocess.run([sys.executable, *FLAGS, "-c", "pass"], env=env, check=True)
 
@@ -35,11 +39,13 @@ def run(rounds=ROUNDS):
                                   stdin=subprocess.DEVNULL, capture_output=True, check=False)
             assert done.returncode == STEER, done.stderr
 
-        samples = {"guard": [], "bare": [], "az": [], "shim": [], "function": [], "bash": [], "steering": []}
+        samples = {"guard": [], "bare": [], "az": [], "shim": [], "function": [], "bash": [], "steering": [],
+                   "options": []}
         with tempfile.TemporaryDirectory() as scratch:
             through_shim, through_function, bash_alone = _entry_points(Path(scratch), launch, env)
             for _ in range(rounds):  # interleaved, so all see the same load
                 samples["guard"].append(timed(guard))
+                samples["options"].append(timed(guard_with_options))
                 samples["steering"].append(timed(guard_steering))
                 samples["bare"].append(timed(bare))
                 samples["shim"].append(timed(through_shim))
@@ -52,6 +58,8 @@ def run(rounds=ROUNDS):
             "guard overhead over bare (ms)": ms["guard"] - ms["bare"], "az account show (ms)": ms["az"],
             "guard / az account show": ms["guard"] / ms["az"],
             "guard steering a selection (ms)": ms["steering"],
+            "guard, option table read (ms)": ms["options"],
+            "option table / az account show": ms["options"] / ms["az"],
             "shim per command (ms)": ms["shim"], "shim / az account show": ms["shim"] / ms["az"],
             "function per command (ms)": ms["function"] - ms["bash"],
             "function / az account show": (ms["function"] - ms["bash"]) / ms["az"]}

@@ -89,10 +89,15 @@ def confirm_env_matches(context, env):
 
 def targets(argv):
     """``[(label, value)]`` the command names: resource group, name, ids, url..."""
-    from .redact import redact_value  # only when asking: most commands never do
+    from .options import options_for, resolve_argv
+    from .redact import REDACTED, redact_value  # only when asking: most commands never do
+    argv = resolve_argv(argv)  # `--n rg1` names rg1 too, when az's table says --n is --name
+    options = getattr(argv, 'options', None) or options_for(argv)
     found = []
     for label, names in TARGET_OPTIONS:
         values = option_values(argv, names)
+        if values and options is not None and any(options.is_secret(name) for name in names):
+            values = [REDACTED]  # the table says this --name is a secret (search service query-key delete)
         if values:
             found.append((label, ' '.join(clean(redact_value(v)) for v in values)))  # a SAS URL's sig= too
     return found

@@ -98,13 +98,14 @@ def decide_calls(invocations, config_dir, env, with_lines):
     needs). The exit code is the guard's refusal code of the first denied call, or 0."""
     from .classify import classify, classify_to_dict, load_confirm_commands
     from .main import is_protected
+    from .options import resolve_argv
     from .policy import load_policy
     from .profile import expand_file_arguments
     from .selection import STEER
     confirm, policy = load_confirm_commands(config_dir), load_policy(config_dir)
     results = []
     for line, argv in invocations:
-        seen = expand_file_arguments(argv)
+        seen = resolve_argv(expand_file_arguments(argv), config_dir)
         entry = {'line': line} if with_lines else {}
         entry.update(classify_to_dict(argv, confirm))  # shown as typed: a file's contents may be secret
         classification = classify(seen, confirm)  # decided as az will read it

@@ -18,6 +18,7 @@ from .policy import (CONTEXT_ALWAYS, CONTEXT_AUTO, CONTEXT_DESTRUCTIVE_ONLY, CON
                      load_policy)
 from .signin import (ALLOW_DEVICE_CODE_ENV, DEVICE_CODE_WARNING, ci_user_message, detect_ci,
                      is_device_code_login)
+from .options import resolve_argv
 from .profile import context_unknown, default_config_dir, expand_file_arguments, load_context
 from .render import colour_enabled, context_line, warning_line
 from .vault_gate import refusal as vault_refusal
@@ -71,7 +72,8 @@ def guard(argv, env, io, open_tty, cwd=None):
     if not argv or argv == ['--version'] or env.get(COMPLETION_ENV) or any(w in HELP_WORDS for w in argv):
         return ExitCode.RUN  # help, `az --version` and tab completion touch nothing
     config_dir = default_config_dir(env)
-    seen = expand_file_arguments(argv)  # what az will parse: @file arguments read as az reads them
+    # What az will parse: @file arguments read as az reads them, abbreviated options written out (az's table).
+    seen = resolve_argv(expand_file_arguments(argv), config_dir)
     classification = classify(seen, load_confirm_commands(config_dir))
     context_free = bool(classification.command) and classification.command.split()[0] in CONTEXT_FREE_GROUPS
     steering = selection_plan(seen, classification.command, env, config_dir, context_free=context_free)

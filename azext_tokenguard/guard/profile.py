@@ -10,7 +10,9 @@ against the real az with the emulator's request log (tests/e2e/test_context_trut
 1. a subscription named inside a resource id (``--ids``, ``--url``, ``--scope``,
    ``--resource-id``...): az takes the subscription from the id;
 2. ``--subscription NAME|ID`` (any unambiguous abbreviation, ``=`` or not; the
-   last one wins), or ``-s``/``-n`` for ``account set|show``;
+   last one wins), or ``-s``/``-n`` for ``account set|show``; which prefixes
+   are unambiguous comes from az's option table for the command (options.py),
+   and a prefix that is ambiguous there makes the context unknown;
 3. the profile entry with ``isDefault`` in the active cloud (``AZURE_CLOUD_NAME``,
    else ``[cloud] name`` of the global config; an unregistered cloud makes az
    fall back to AzureCloud, so the context is unknown).
@@ -274,7 +276,15 @@ def option_values(argv, names, long_prefix_of=None):
     (az keeps argparse's allow_abbrev: any prefix of at least ``--`` and one
     letter). A prefix that is ambiguous for the command makes az fail, so
     nothing runs; the guard need not tell those apart.
+
+    For argv read with az's option table (options.resolve_argv: a command az's
+    table has), abbreviations are already written out and the values are the
+    ones argparse gives each option (``--ids a b``, a flag none); the generic
+    rule above is for commands the table does not know.
     """
+    options = getattr(argv, 'options', None)  # az's own option table, for argv that options.resolve_argv read
+    if options is not None:
+        return _values_by_table(argv, options, names, long_prefix_of)
     values = []
     index = 0
     while index < len(argv):
@@ -292,6 +302,14 @@ def option_values(argv, names, long_prefix_of=None):
             if not any(multi.startswith(name) for multi in MULTI_VALUE_OPTIONS):
                 break
     return values
+
+
+def _values_by_table(argv, options, names, long_prefix_of):
+    """The values argparse gives the options among ``names`` (and ``long_prefix_of``) of this command."""
+    extra = (long_prefix_of,) if isinstance(long_prefix_of, str) else tuple(long_prefix_of or ())
+    wanted = set(names) | set(extra)
+    return [value for spec, _word, given in options.parse(argv) if spec is not None and wanted & set(spec.names)
+            for value in given]
 
 
 def _split_option(word, names, long_prefix_of):
@@ -436,6 +454,12 @@ def _wanted_subscription(argv):
         return '', '', [], 'an option comes before the command words, and az then runs no command'
     if any(UNKNOWN_VALUE in word for word in argv):
         return '', '', [], 'an argument comes from stdin (@-) or a file too large to check'
+    ambiguous = getattr(argv, 'ambiguous', ())
+    if ambiguous:
+        candidates = argv.options.candidates(ambiguous[0])
+        named = ', '.join(candidates[:4]) + (', ...' if len(candidates) > 4 else '')
+        return '', '', [], (f'{ambiguous[0][:40]} is ambiguous for az {argv.options.command} (it may be '
+                            f'{named}), and az then runs no command')
     target, referenced = subscriptions_in_resource_ids(argv)
     if target:
         return target[0], 'resource id', target[1:] + referenced, ''

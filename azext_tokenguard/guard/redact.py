@@ -5,6 +5,8 @@ hiding: a redacted non-secret costs nothing, a shown secret cannot be taken back
 """
 import re
 
+from .options import ONE, ONE_OR_MORE, options_for
+
 REDACTED = '***'
 # Option names whose value is a secret: exact names, and words that mark one wherever they appear.
 SECRET_OPTIONS = frozenset(('-p', '--value', '--key', '--sas', '--pat'))
@@ -63,7 +65,61 @@ def _hide_pair_value(match):
 
 
 def redact_argv(argv):
-    """argv with the values of secret-bearing options (``--x v``, ``--x=v``, ``-pv``) replaced by ***."""
+    """argv with the values of secret-bearing options (``--x v``, ``--x=v``, ``-pv``) replaced by ***.
+
+    For a command in az's option table (guard/options.py) every option is first resolved as az's parser
+    resolves it (``--p`` is ``login``'s ``--password``), and its values are the ones argparse gives it; an
+    option is secret when the table says so or its name does. Other commands keep the rules by name alone."""
+    options = getattr(argv, 'options', None) or options_for(argv)  # read only when something is shown or written
+    if options is None:
+        return _redact_by_name(argv)
+    return _redact_by_table(argv, options)
+
+
+def _redact_by_table(argv, options):
+    redacted, index = [], 0
+    while index < len(argv):
+        word = argv[index]
+        index += 1
+        if word == '--':  # what follows goes to another program (exec): by name and shape only
+            return redacted + [word] + _redact_by_name(argv[index:])
+        if not options.stands_as_option(word):
+            redacted.append(redact_value(word))
+            continue
+        spec, _status, attached = options.resolve(word)
+        if spec is None:
+            shown, covered = _redact_unresolved(options, word, argv[index:])
+            redacted.extend(shown)
+            index += covered
+        elif not (spec.secret or any(is_secret_option(name) for name in (word.partition('=')[0],) + spec.names)):
+            redacted.append(redact_value(word))
+        elif attached is not None:
+            redacted.append(word[:len(word) - len(attached)] + REDACTED)  # --x=***, -p***
+        else:
+            hidden = len(options.parse(argv[index - 1:])[0][2])  # the values argparse gives it
+            if not hidden and spec.nargs in (ONE, ONE_OR_MORE) and argv[index:index + 1] not in ([], ['--']):
+                hidden = 1  # `--password -x...`: az refuses it, but the word typed there is the secret
+            redacted.extend([word] + [REDACTED] * hidden)
+            index += hidden
+    return redacted
+
+
+def _redact_unresolved(options, word, following):
+    """``(shown words, how many of following they cover)`` for an option az's table does not resolve: unknown
+    to the command, or an ambiguous prefix (az refuses both), secret by its name or by any option it may be."""
+    head, sep, _value = word.partition('=')
+    secret = is_secret_option(head) or (head.startswith('--') and
+                                        any(options.is_secret(name) for name in options.candidates(head)))
+    if secret and sep:
+        return [head + '=' + REDACTED], 0
+    if not head.startswith('--') and len(word) > 2 and is_secret_option(word[:2]):
+        return [word[:2] + REDACTED], 0  # -pVALUE
+    if secret and following and not options.stands_as_option(following[0]):
+        return [word, REDACTED], 1
+    return [redact_value(word)], 0
+
+
+def _redact_by_name(argv):
     redacted, hide_next = [], False
     for word in argv:
         if hide_next:

@@ -2,16 +2,23 @@
 --debug and --verbose; nothing they print or write holds a token, refresh token, id token, client secret or
 password. The one exception is get-token's accessToken field."""
 import json
+import random
+import re
+import shlex
 import subprocess
 import sys
 
+import pexpect
 import pytest
 
+from azext_tokenguard.guard.classify import READ, classify
 from tests.conftest import login
 from tests.emulator import data
 from tests.harness.shell import guard_launch_path
+from tests.unit.option_table import all_commands, packed_secret_lines, secret_options
 
-PASSWORD = "Tg-Sentinel-Passw0rd!"  # a password typed into guarded az commands; must never be echoed back
+PASSWORD = "Tg-Sentinel-Passw0rd!"
+REFUSED_BY_USER = 41  # a password typed into guarded az commands; must never be echoed back
 
 
 class SecretWatch:
@@ -120,3 +127,57 @@ def test_the_guard_never_shows_a_secret(watch, session_env):
     for path in (watch.az.config_dir / "tokenguard").iterdir():
         watch.show(f"file {path.name}", path.read_text(errors="replace"))
     assert watch.leaks() == []
+
+
+# ------------------------------------------------------------------ every secret option of az's table
+
+FAKE_SECRET = re.compile(r"TgFake\d+-[^\s\"']*?-Secret")  # tests/unit/option_table.py fake_secret()
+GUARD_SAMPLE = 40
+PROMPTS = ["(anything else cancels): ", "[y/N] "]
+
+
+def test_classify_hides_every_secret_option_of_azs_table(watch, tmp_path):
+    """One classify --file call holds every command of az's table that has a secret-bearing option, once with
+    all of them by full name and once by the shortest prefix az takes; no value comes back."""
+    script = tmp_path / "secrets.sh"
+    lines = [line for command in all_commands() if secret_options(command)
+             for line in packed_secret_lines(command)[0]]
+    script.write_text("".join("az " + shlex.join(argv) + "\n" for argv in lines))
+    assert len(lines) > 2000
+    result = watch.run("tokenguard", "classify", "--file", str(script))
+    classified = json.loads(result.stdout)
+    assert len(classified) == len(lines)
+    assert FAKE_SECRET.findall(result.stdout + result.stderr) == []
+    assert watch.leaks() == []
+
+
+def test_the_guards_prompt_and_audit_log_hide_every_secret_option(watch, emulator):
+    """The guard in front of az, at a terminal, in a protected subscription (so every write asks): the prompt
+    shows the command line, the answer is no, the audit log records it. A seeded sample of the commands of
+    az's table with secret-bearing options that the guard asks for (reads are never shown or logged), each
+    with all of them by full name and by prefix; classify above and the unit tests take every one."""
+    az = watch.az
+    launch = guard_launch_path(az)
+    az.run("tokenguard", "protect", "--subscription", data.CONTOSO_DEV.display_name)
+    asked = [command for command in all_commands() if secret_options(command)
+             and classify(command.split()).kind != READ]
+    # Named: `vm user update --p` (its --password) and an AAZ password argument were shown before the table.
+    named = ["vm create", "keyvault secret set", "vm user update", "netappfiles account ad add"]
+    sample = sorted(set(random.Random(16).sample(asked, GUARD_SAMPLE)) | set(named))
+    env = {**az.env, "TOKENGUARD_CONTEXT_LINE": "always", "TERM": "dumb"}
+    shown = []
+    for command in sample:
+        for argv in packed_secret_lines(command)[0]:
+            child = pexpect.spawn(sys.executable, ["-I", "-S", launch, *argv], env=env, encoding="utf-8",
+                                  timeout=30, dimensions=(60, 400))
+            child.expect_exact(PROMPTS)
+            shown.append(child.before + child.after)
+            child.sendline("no")
+            child.expect(pexpect.EOF)
+            shown.append(child.before)
+            child.close()
+            assert child.exitstatus == REFUSED_BY_USER, (argv, shown[-2:])
+    log = (az.config_dir / "tokenguard" / "audit.log").read_text()
+    assert len(log.splitlines()) == 2 * len(sample)
+    assert FAKE_SECRET.findall("\n".join(shown) + log) == []
+    assert [r for r in emulator.requests() if FAKE_SECRET.search(r["path"] + str(r.get("query")))] == []

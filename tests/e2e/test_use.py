@@ -343,7 +343,8 @@ def test_refresh_classifier_exports_which_commands_take_subscription(user_az):
     """From az's own command table, this az's extensions included; the shipped file is the same export for az
     2.91 without extensions."""
     from azext_tokenguard.guard.selection import SHIPPED_DATA_PATH
-    written = user_az.json("tokenguard", "refresh-classifier")["subscriptionOptionsPath"]
+    refreshed = user_az.json("tokenguard", "refresh-classifier")
+    written = refreshed["subscriptionOptionsPath"]
     exported = json.loads(open(written, encoding="utf-8").read())
     shipped = json.loads(open(SHIPPED_DATA_PATH, encoding="utf-8").read())
     assert exported["commands"]["tokenguard use"]["subscription"] == ["--subscription", "-s"]
@@ -352,3 +353,18 @@ def test_refresh_classifier_exports_which_commands_take_subscription(user_az):
     assert {name: v for name, v in exported["commands"].items() if not name.startswith("tokenguard")} == \
         shipped["commands"]
     assert "group list" not in exported["commands"] and "group" in exported["groups"]
+    assert_command_options_are_azs(refreshed["commandOptionsPath"])
+
+
+def assert_command_options_are_azs(path):
+    """The same run exports every command's options as az's parser has them (guard/options.py): the shipped
+    table is that export for az 2.91 without extensions, and this az's extension (tokenguard) is in it too."""
+    from azext_tokenguard.guard import options
+    exported = json.loads(open(path, encoding="utf-8").read())
+    shipped = json.loads(open(options.SHIPPED_DATA_PATH, encoding="utf-8").read())
+    assert exported["common"] == shipped["common"]
+    assert {group: chunk for group, chunk in exported["groups"].items() if group != "tokenguard"} == \
+        shipped["groups"]
+    options._documents.clear()
+    decode = options.options_for(["tokenguard", "decode", "--tok", "x"], os.path.dirname(os.path.dirname(path)))
+    assert decode.command == "tokenguard decode" and decode.resolve("--tok")[0].secret

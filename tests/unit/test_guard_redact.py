@@ -56,3 +56,27 @@ def test_abbreviated_options_and_secret_shaped_values_are_hidden(argv, secret):
 def test_subscription_abbreviations_and_plain_values_stay_visible():
     argv = ['group', 'show', '--s', 'contoso-prod', '-n', 'rg1', '--parameters', 'location=westeurope']
     assert redact_argv(argv) == argv
+
+
+# ---------------------------------------------------------------- every secret option of az's table
+
+def test_no_secret_option_of_the_table_shows_its_value():
+    """The prompt's command line, the audit log and classify all show the command through one redaction;
+    none of them may show any secret value of any option az's table marks, typed in full or abbreviated."""
+    from azext_tokenguard.guard.audit import entry
+    from azext_tokenguard.guard.classify import WRITE, Classification, classify_to_dict
+    from azext_tokenguard.guard.confirm import prompt_text
+    from azext_tokenguard.guard.options import resolve_argv
+    from azext_tokenguard.guard.profile import Context
+    from tests.unit.option_table import secret_option_lines
+    context = Context(True, subscription_id='s-1', subscription_name='contoso-dev')
+    lines = list(secret_option_lines())
+    assert len(lines) > 5000  # every secret option of az 2.91, several spellings each
+    shown = []
+    for argv, secret in lines:
+        classification = Classification(WRITE, 'test', ' '.join(argv[:3]))
+        texts = (prompt_text(argv, classification, context, True, False),
+                 entry('refused', 'no terminal', argv, context, 'write', now=0)['command'],
+                 classify_to_dict(argv)['command'], ' '.join(redact_argv(resolve_argv(argv, '/nonexistent'))))
+        shown.extend(' '.join(argv) for text in texts if secret in text)
+    assert shown == []
