@@ -16,7 +16,7 @@ from tests.conftest import login
 from tests.e2e.test_logout_and_scan import token_material
 from tests.emulator import data
 from tests.harness.az import AZ
-from tests.harness.shell import run_guarded_script
+from tests.harness.shell import GuardedShell, run_guarded_script
 
 PASSPHRASE = "correct horse battery staple"
 VAULT_LOCKED = 48
@@ -165,6 +165,27 @@ def test_the_passphrase_can_come_on_standard_input(sp_az, vault_env):
     assert no_terminal.returncode != 0 and "No terminal to ask for the vault passphrase" in no_terminal.stderr
     sp_az.run("tokenguard", "vault", "unlock", "--passphrase-file", "-", stdin=PASSPHRASE + "\n", env=env)
     assert sp_az.json("tokenguard", "vault", "show", env=env)["state"] == "unlocked"
+
+
+def test_at_a_terminal_the_passphrase_is_asked_and_never_echoed(sp_az, vault_env):
+    env = {**sp_az.env, "XDG_RUNTIME_DIR": vault_env["XDG_RUNTIME_DIR"]}
+    shell = GuardedShell("bash", env)
+    try:
+        shell.type_command("az tokenguard vault lock -o none")
+        shell.expect("New vault passphrase:")
+        shell.sendline(PASSPHRASE)
+        shell.expect("Confirm New vault passphrase:")
+        shell.sendline(PASSPHRASE)
+        locked = shell.until_prompt()
+        shell.type_command("az tokenguard vault unlock --for 1h -o none")
+        shell.expect("Vault passphrase:")
+        shell.sendline(PASSPHRASE)
+        unlocked = shell.until_prompt()
+        assert shell.exit_status() == 0
+    finally:
+        shell.close()
+    assert PASSPHRASE not in locked + unlocked
+    assert sp_az.json("tokenguard", "vault", "show", env=vault_env)["timeLeft"] == "1h00m"
 
 
 # ---------------------------------------------------------------- faults
