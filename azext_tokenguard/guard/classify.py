@@ -79,7 +79,9 @@ WRITE_VERB_PREFIXES = (
     'lock-', 'unlock-', 'upgrade-', 'install-', 'register-', 're-',
 )
 READ_VERBS = frozenset(('show', 'list', 'get', 'exists', 'wait', 'what-if', 'validate', 'download',
-                        'browse', 'tail', 'query', 'export', 'check', 'version', 'help'))
+                        'browse', 'tail', 'query', 'export', 'check', 'version', 'help',
+                        'status', 'stats', 'logs', 'log', 'url', 'info', 'result', 'search', 'peek', 'summarize'))
+READ_VERB_PREFIXES = ('show-', 'list-', 'get-', 'check-', 'validate-', 'query-', 'retrieve-')
 
 REST_READ_METHODS = frozenset(('get', 'head', 'options'))
 REST_WRITE_METHODS = frozenset(('put', 'patch', 'post'))
@@ -178,7 +180,7 @@ def _kind_and_reason(argv, path, confirm_commands):
         return DESTRUCTIVE, 'a command word comes from a file or stdin (@): it may be anything'
     if not path:
         return READ, 'no command'
-    return _argument_verdict(path, argv) or _name_verdict(path, confirm_commands) or classify_verb(path[-1])
+    return _argument_verdict(path, argv) or _name_verdict(path, confirm_commands) or classify_path(path)
 
 
 def _argument_verdict(path, argv):
@@ -227,15 +229,26 @@ def _is_destructive_verb(verb):
 
 
 def classify_verb(verb):
-    """``(kind, reason)`` from the last command word alone."""
+    """``(kind, reason)`` from one command word, or None when it is no verb tokenguard knows."""
     if _is_destructive_verb(verb):
         return DESTRUCTIVE, f"'{verb}' deletes, replaces or cuts off data, keys or access"
     key = verb.replace('_', '-')
-    if key in READ_VERBS or key.startswith(('show-', 'list-', 'get-', 'check-', 'validate-')):
+    if key in READ_VERBS or key.startswith(READ_VERB_PREFIXES):
         return READ, f"'{verb}' only reads"
     if key in WRITE_VERBS or key.startswith(WRITE_VERB_PREFIXES):
         return WRITE, f"'{verb}' changes resources"
-    return READ, f"'{verb}' is not a write or delete verb"
+    return None
+
+
+def classify_path(path):
+    """The last command word that is a known verb decides: `webapp connection create mysql` creates. The
+    group's own name never does (`az backup ...`). A command with no known verb is a change, not a read:
+    when in doubt, read-only mode refuses it and a protected subscription asks."""
+    for word in reversed(path[1:] or path):
+        verdict = classify_verb(word)
+        if verdict:
+            return verdict
+    return WRITE, f"'{path[-1]}' is not a verb tokenguard knows to only read: treated as a change"
 
 
 # ---------------------------------------------------------------- argument rules

@@ -1,6 +1,7 @@
 """No secret ever shown: every tokenguard command, and the guard in front of many az commands, run with
 --debug and --verbose; nothing they print or write holds a token, refresh token, id token, client secret or
 password. The one exception is get-token's accessToken field."""
+import concurrent.futures
 import json
 import re
 import shlex
@@ -164,19 +165,21 @@ def test_the_guards_prompt_and_audit_log_hide_every_secret_option(watch, emulato
     assert set(named) <= set(asked)
     sample = sorted(asked)
     env = {**az.env, "TOKENGUARD_CONTEXT_LINE": "always", "TERM": "dumb"}
-    shown = []
-    for command in sample:
-        for argv in packed_secret_lines(command)[0]:
-            child = pexpect.spawn(sys.executable, ["-I", "-S", launch, *argv], env=env, encoding="utf-8",
-                                  timeout=30, dimensions=(60, 400))
-            child.expect_exact(PROMPTS)
-            shown.append(child.before + child.after)
-            child.sendline("no")
-            child.expect(pexpect.EOF)
-            shown.append(child.before)
-            child.close()
-            assert child.exitstatus == REFUSED_BY_USER, (argv, shown[-2:])
+    def ask_and_answer_no(argv):
+        child = pexpect.spawn(sys.executable, ["-I", "-S", launch, *argv], env=env, encoding="utf-8",
+                              timeout=60, dimensions=(60, 400))
+        child.expect_exact(PROMPTS)
+        asked_text = child.before + child.after
+        child.sendline("no")
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == REFUSED_BY_USER, (argv, asked_text)
+        return asked_text + child.before
+
+    lines = [argv for command in sample for argv in packed_secret_lines(command)[0]]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:  # one terminal per core
+        shown = list(pool.map(ask_and_answer_no, lines))
     log = (az.config_dir / "tokenguard" / "audit.log").read_text()
-    assert len(log.splitlines()) == 2 * len(sample)
+    assert len(log.splitlines()) == len(lines)
     assert FAKE_SECRET.findall("\n".join(shown) + log) == []
     assert [r for r in emulator.requests() if FAKE_SECRET.search(r["path"] + str(r.get("query")))] == []

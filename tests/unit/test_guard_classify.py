@@ -108,7 +108,14 @@ def test_argument_rules(command_line, expected):
     ('frobnicate widget create', WRITE),
     ('frobnicate widget show', READ),
     ('frobnicate widget list-things', READ),
-    ('frobnicate widget twiddle', READ),
+    ('frobnicate widget twiddle', WRITE),          # no verb known to only read: a change (fail closed)
+    ('webapp connection create mysql', WRITE),     # the last word is the target type; "create" decides
+    ('webapp connection list-support-types', READ),
+    ('containerapp exec -n app', WRITE),
+    ('network application-gateway waf-policy custom-rule match-condition list', READ),
+    ('backup protection undelete', WRITE),
+    ('spring app logs -n a', READ),
+    ('monitor log-analytics query-pack query search', READ),
 ])
 def test_unknown_commands_fall_back_to_verb_rules(command_line, expected):
     assert kind_of(command_line) == expected
