@@ -1,4 +1,5 @@
 """`az tokenguard get-token`: the right token, for the right resource, with the lifetime a script needs."""
+import datetime
 import time
 
 import pytest
@@ -170,7 +171,10 @@ def _same_row_as_az(ours, theirs):
     a second earlier: get-token reports the token's own exp claim where MSAL's clock rounded the other way."""
     assert ours[0] == theirs[0]
     assert 0 <= int(theirs[2]) - int(ours[2]) <= 1
-    assert ours[1][:16] == theirs[1][:16]  # local 'YYYY-MM-DD HH:MM', as az prints it
+    # local 'YYYY-MM-DD HH:MM:SS.ffffff', as az prints it; the same second apart as expires_on (a minute prefix
+    # would differ when that second crosses a minute)
+    earlier = datetime.datetime.fromisoformat(theirs[1]) - datetime.datetime.fromisoformat(ours[1])
+    assert datetime.timedelta(0) <= earlier <= datetime.timedelta(seconds=1)
     assert ours[3:len(theirs)] == theirs[3:]
 
 
