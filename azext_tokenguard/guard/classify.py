@@ -322,7 +322,8 @@ ARGUMENT_RULES = (rest_rule, deployment_rule, stack_rule, delete_option_rule, de
 
 # ---------------------------------------------------------------- scripts and command strings
 
-def _display(argv):
+def display_command(argv):
+    """The whole az invocation, shell-quoted, secret values redacted (classify's ``command``)."""
     import shlex  # only the classify command needs it, not the guard
     from .redact import redact_argv
     return 'az ' + shlex.join(redact_argv(argv)) if argv else 'az'
@@ -331,7 +332,7 @@ def _display(argv):
 def classify_to_dict(argv, confirm_commands=None):
     """``{command, class, reason}`` with ``command`` the whole az invocation, shell-quoted."""
     result = classify(argv, confirm_commands).as_dict()
-    result['command'] = _display(argv)
+    result['command'] = display_command(argv)
     return result
 
 

@@ -96,7 +96,7 @@ def decide_calls(invocations, config_dir, env, with_lines):
     """``([{line?, command, class, reason, decision, decisionReason}], exit code)`` for ``[(line, argv)]`` found
     in shell text, under the context, policy and mode this process sees (what an agent's pre-command hook
     needs). The exit code is the guard's refusal code of the first denied call, or 0."""
-    from .classify import classify, classify_to_dict, load_confirm_commands
+    from .classify import classify, display_command, load_confirm_commands
     from .main import is_protected
     from .options import resolve_argv
     from .policy import load_policy
@@ -106,9 +106,9 @@ def decide_calls(invocations, config_dir, env, with_lines):
     results = []
     for line, argv in invocations:
         seen = resolve_argv(expand_file_arguments(argv), config_dir)
-        entry = {'line': line} if with_lines else {}
-        entry.update(classify_to_dict(argv, confirm))  # shown as typed: a file's contents may be secret
         classification = classify(seen, confirm)  # decided as az will read it
+        entry = {'line': line} if with_lines else {}
+        entry['command'] = display_command(argv)  # shown as typed: a file's contents may be secret
         context, steering = _steered_context(seen, classification, config_dir, env)
         decision, reason, code = decide(seen, classification, context, policy, env,
                                         protected=is_protected(policy, context), steering=steering)
