@@ -6,7 +6,6 @@ Files, in ``AZURE_CONFIG_DIR/tokenguard/``:
 - ``vault.json``: az's token files, sealed (vault_crypto.py describes the format);
 - ``vault-unlocked.json``: present while unlocked: where the memory copy lives and when the period ends.
 """
-import hashlib
 import json
 import os
 import time
@@ -59,6 +58,7 @@ def memory_root(env=None):
 
 def memory_dir_for(config_dir, env=None):
     """One memory copy per config dir, named by a hash of its real path."""
+    import hashlib  # only here: importing it costs the guard about 6 ms on every az command
     digest = hashlib.sha256(os.path.realpath(config_dir).encode('utf-8')).hexdigest()[:16]
     return os.path.join(memory_root(env), digest)
 
