@@ -424,42 +424,31 @@ def policy_reset():
 
 @az_command
 def refresh_classifier_data(cmd):
-    """Regenerate the list of commands az asks to confirm, for this az and its installed extensions."""
-    from azext_tokenguard.command_table_export import export_confirmation_commands, write_export
+    """Regenerate, for this az and its installed extensions, the commands az asks to confirm, the commands that
+    take az's global --subscription (steering to a shell's selection) and every command's options (the guard's
+    reading of abbreviations and secrets)."""
+    from azext_tokenguard.command_table_export import (export_command_options, export_confirmation_commands,
+                                                       export_subscription_options)
+    from azext_tokenguard.guard import options, selection
     from azext_tokenguard.guard.classify import user_confirm_commands_path
-    from azext_tokenguard.guard.policy import ensure_private_dir
+    config_dir = az_files.config_dir()
     document = export_confirmation_commands(cmd.cli_ctx)
-    path = user_confirm_commands_path(az_files.config_dir())
-    try:
-        ensure_private_dir(os.path.dirname(path))  # tokenguard's state dir may not exist yet
-        write_export(document, path)
-    except OSError as error:
-        raise _cannot_write(path, error) from None
-    options_path = _refresh_subscription_options(cmd.cli_ctx)
+    path = _write_user_export(document, user_confirm_commands_path(config_dir))
+    subscription_options_path = _write_user_export(export_subscription_options(cmd.cli_ctx),
+                                                   selection.user_data_path(config_dir))
+    command_options_path = _write_user_export(export_command_options(cmd.cli_ctx), options.user_data_path(config_dir))
     return {"path": path, "azVersion": document["azVersion"], "commandCount": document["commandCount"],
-            "destructiveCommands": len(document["destructive"]), "subscriptionOptionsPath": options_path,
-            "commandOptionsPath": _refresh_command_options(cmd.cli_ctx)}
+            "destructiveCommands": len(document["destructive"]), "subscriptionOptionsPath": subscription_options_path,
+            "commandOptionsPath": command_options_path}
 
 
-def _refresh_subscription_options(cli_ctx):
-    """Which commands take az's global --subscription, for steering to a shell's selection (az tokenguard use)."""
-    from azext_tokenguard.command_table_export import export_subscription_options, write_export
-    from azext_tokenguard.guard.selection import user_data_path
-    path = user_data_path(az_files.config_dir())
+def _write_user_export(document, path):
+    """One regenerated table, written into tokenguard's state dir (which may not exist yet); its path."""
+    from azext_tokenguard.command_table_export import write_export
+    from azext_tokenguard.guard.policy import ensure_private_dir
     try:
-        write_export(export_subscription_options(cli_ctx), path)
-    except OSError as error:
-        raise _cannot_write(path, error) from None
-    return path
-
-
-def _refresh_command_options(cli_ctx):
-    """Every command's options as az's parser has them, for the guard's reading of abbreviations and secrets."""
-    from azext_tokenguard.command_table_export import export_command_options, write_export
-    from azext_tokenguard.guard.options import user_data_path
-    path = user_data_path(az_files.config_dir())
-    try:
-        write_export(export_command_options(cli_ctx), path)
+        ensure_private_dir(os.path.dirname(path))
+        write_export(document, path)
     except OSError as error:
         raise _cannot_write(path, error) from None
     return path
