@@ -21,6 +21,21 @@ from azext_tokenguard.status_report import build_status
 logger = get_logger(__name__)
 
 
+def _refuse_in_read_only(command, argv=()):
+    """Read-only mode covers tokenguard itself here too, not only in the guard in front of az: a caller that
+    reaches the real az around the shim is refused the same (exit status 47, the guard's line). The policy's
+    mode or TOKENGUARD_MODE decides; the variable can only tighten the policy (decision.read_only_source)."""
+    from azext_tokenguard.guard.classify import READ, Classification
+    from azext_tokenguard.guard.decision import read_only_refusal
+    from azext_tokenguard.guard.exitcodes import ExitCode
+    from azext_tokenguard.guard.policy import load_policy
+    refusal = read_only_refusal(Classification(READ, "changes only local az settings", command),
+                                load_policy(az_files.config_dir()), os.environ, argv)
+    if refusal:
+        logger.error(refusal)
+        raise SystemExit(ExitCode.REFUSED_READ_ONLY)
+
+
 @az_command
 def show_status(cmd):
     from azext_tokenguard.use import shell_selection
@@ -159,6 +174,7 @@ def _version():
 def logout(cmd, all_identities=False, dry_run=False, include_other_tools=False,  # pylint: disable=unused-argument
            yes=False):
     """--all is required (_validators.validate_logout_all): only signing everyone out is offered."""
+    _refuse_in_read_only("tokenguard logout")
     from azext_tokenguard.logout import logout_all
     return logout_all(cmd.cli_ctx, az_files.config_dir(), dry_run=dry_run, include_other_tools=include_other_tools,
                       yes=yes)
@@ -177,6 +193,7 @@ def _refuse_locked_vault():
 
 @az_command
 def vault_lock(passphrase_file=None):
+    _refuse_in_read_only("tokenguard vault lock")
     from azext_tokenguard import vault, vault_keys
     outcome = vault.lock(az_files.config_dir(), vault_keys.passphrase_sources(passphrase_file), time.time())
     return vault.report(outcome, time.time())
@@ -185,6 +202,7 @@ def vault_lock(passphrase_file=None):
 @az_command
 def vault_unlock(period=None, passphrase_file=None):
     """period is in seconds (_validators.validate_unlock_period)."""
+    _refuse_in_read_only("tokenguard vault unlock")
     from azext_tokenguard import vault, vault_keys
     outcome = vault.unlock(az_files.config_dir(), vault_keys.passphrase_sources(passphrase_file), period,
                            time.time())
@@ -205,6 +223,7 @@ def exec_command(cmd, command_args=None, allowed_resources=None, min_validity=No
     from azext_tokenguard._validators import EXEC_MARKER
     from azext_tokenguard.child_process import run_child
     from azext_tokenguard.identity_endpoint import TokenEndpoint, child_environment
+    _refuse_in_read_only("tokenguard exec")
     subscription = subscription or _shell_subscription()
     _refuse_locked_vault()
     az_profile.current_account(cmd.cli_ctx, subscription)  # not logged in: say so now, not on the first request
@@ -273,6 +292,7 @@ def _shim_change(directory, remove):
     """Install or remove the guarding `az` in ``directory``."""
     from azext_tokenguard.guard.shell_init import ShellInitError, launch_path
     from azext_tokenguard.guard.shim import install_shim, remove_shim
+    _refuse_in_read_only("tokenguard shell-init", ["--shim"])
     try:
         if remove:
             return remove_shim(directory)
@@ -332,6 +352,7 @@ def _read_text_file(path):
 @az_command
 def pin(cmd, subscription=None, tenant=None, clear=False, shell="bash"):
     from azext_tokenguard.guard.pin import pin_exports
+    _refuse_in_read_only("tokenguard pin")
     if subscription:  # pin the id: a renamed subscription must not slip through a name pin
         subscription = az_profile.current_account(cmd.cli_ctx, subscription)["id"]
     return _as_shell_code(cmd, pin_exports(shell, subscription=subscription, tenant=tenant, clear=clear))
@@ -395,11 +416,13 @@ def _cannot_write(path, error):
 
 @az_command
 def protect(subscription):
+    _refuse_in_read_only("tokenguard protect")
     return _policy_call(lambda policy, config_dir: policy.protect(config_dir, subscription))
 
 
 @az_command
 def unprotect(subscription):
+    _refuse_in_read_only("tokenguard unprotect")
     return _policy_call(lambda policy, config_dir: policy.unprotect(config_dir, subscription))
 
 
@@ -410,6 +433,7 @@ def policy_show():
 
 @az_command
 def policy_set(context_line=None, device_code=None, ci_user_login=None, mode=None):
+    _refuse_in_read_only("tokenguard policy set")
     if context_line is None and device_code is None and ci_user_login is None and mode is None:
         raise RequiredArgumentMissingError(
             "Nothing to set.", recommendation="Pass --context-line, --device-code, --ci-user-login or --mode.")
@@ -419,6 +443,7 @@ def policy_set(context_line=None, device_code=None, ci_user_login=None, mode=Non
 
 @az_command
 def policy_reset():
+    _refuse_in_read_only("tokenguard policy reset")
     return _policy_call(lambda policy, config_dir: policy.reset_policy(config_dir))
 
 
@@ -431,6 +456,7 @@ def refresh_classifier_data(cmd):
                                                        export_subscription_options)
     from azext_tokenguard.guard import options, selection
     from azext_tokenguard.guard.classify import user_confirm_commands_path
+    _refuse_in_read_only("tokenguard refresh-classifier")
     config_dir = az_files.config_dir()
     document = export_confirmation_commands(cmd.cli_ctx)
     path = _write_user_export(document, user_confirm_commands_path(config_dir))

@@ -28,6 +28,9 @@ DESTRUCTIVE = 'destructive'
 WRITE = 'write'
 READ = 'read'
 CLASSES = (DESTRUCTIVE, WRITE, READ)
+# What `classify --command/--file` reports for a call it cannot read (script.UnknownCall): a command word that
+# may run az without being a literal az. Never the class of an argv: the guard sees az's own words.
+UNKNOWN = 'unknown'
 
 DATA_FILE_NAME = 'confirm_commands.json'
 SHIPPED_DATA_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'data', DATA_FILE_NAME)
@@ -209,17 +212,31 @@ def _command_word_unknown(argv):
     return any(word.startswith('@') or UNKNOWN_VALUE in word for word in words)
 
 
-# Commands that change this machine's az or tokenguard state without touching Azure; read-only mode
-# refuses them too (an agent must not sign in as someone else, switch the default or loosen the policy).
+# Commands that change this machine's az state without touching Azure; read-only mode refuses them too (an
+# agent must not sign in as someone else or switch the default).
 LOCAL_CHANGES = LOCAL_ONLY | frozenset((
     'extension add', 'extension remove', 'cloud register', 'cloud unregister', 'cloud update',
-    'tokenguard protect', 'tokenguard unprotect', 'tokenguard policy set', 'tokenguard policy reset',
-    'tokenguard logout', 'tokenguard refresh-classifier', 'tokenguard exec',
 ))
+# tokenguard's own commands that only read or print. Every other tokenguard command changes what protects
+# this machine (policy, protect/unprotect, vault lock/unlock, the shim, pin, exec, logout, refresh-classifier)
+# and read-only mode refuses it: a list of reads, so that a command added later is refused until listed here.
+TOKENGUARD_READS = frozenset((
+    'tokenguard', 'tokenguard status', 'tokenguard get-token', 'tokenguard decode', 'tokenguard scan',
+    'tokenguard classify', 'tokenguard use', 'tokenguard shell-init', 'tokenguard policy', 'tokenguard policy show',
+    'tokenguard vault', 'tokenguard vault show', 'tokenguard audit', 'tokenguard audit show',
+))
+# `shell-init --shell bash` only prints the function; with --shim it writes, or with --remove deletes, an az on
+# PATH that scripts and agents rely on.
+SHIM_OPTION = '--shim'
 
 
-def changes_local_state(command):
-    """Whether ``command`` (a command path such as ``config set``) changes local az or tokenguard state."""
+def changes_local_state(command, argv=()):
+    """Whether ``command`` (a command path such as ``config set``; ``argv`` the words az parses) changes local
+    az or tokenguard state."""
+    if command.split()[:1] == ['tokenguard']:
+        writes_shim = command == 'tokenguard shell-init' and any(
+            word == SHIM_OPTION or word.startswith(SHIM_OPTION + '=') for word in argv)
+        return command not in TOKENGUARD_READS or writes_shim
     return command in LOCAL_CHANGES or any(command.startswith(name + ' ') for name in LOCAL_CHANGES)
 
 
@@ -323,14 +340,27 @@ ARGUMENT_RULES = (rest_rule, deployment_rule, stack_rule, delete_option_rule, de
 # ---------------------------------------------------------------- scripts and command strings
 
 def display_command(argv):
-    """The whole az invocation, shell-quoted, secret values redacted (classify's ``command``)."""
+    """The whole az invocation, shell-quoted, secret values redacted (classify's ``command``); a call that cannot
+    be read (script.UnknownCall) as its words were written, without an added ``az``."""
     import shlex  # only the classify command needs it, not the guard
     from .redact import redact_argv
+    from .script import UnknownCall
+    if isinstance(argv, UnknownCall):
+        return shlex.join(redact_argv(list(argv)))
     return 'az ' + shlex.join(redact_argv(argv)) if argv else 'az'
+
+
+def unknown_call_dict(call):
+    """``{command, class, reason}`` of a call the script splitter cannot read (script.UnknownCall)."""
+    return {'command': display_command(call), 'class': UNKNOWN,
+            'reason': f'tokenguard cannot tell whether or how this runs az: {call.why}'}
 
 
 def classify_to_dict(argv, confirm_commands=None):
     """``{command, class, reason}`` with ``command`` the whole az invocation, shell-quoted."""
+    from .script import UnknownCall
+    if isinstance(argv, UnknownCall):
+        return unknown_call_dict(argv)
     result = classify(argv, confirm_commands).as_dict()
     result['command'] = display_command(argv)
     return result
@@ -355,8 +385,8 @@ def classify_script(text, config_dir=None):
 
 def command_text_invocations(text):
     """``[(line, argv)]`` of ``classify --command "group delete -n rg1"`` (the leading ``az`` optional)."""
-    from .script import split_script as split, starts_with_az
-    if text.strip() and not starts_with_az(text):
+    from .script import needs_az_prefix, split_script as split
+    if text.strip() and needs_az_prefix(text):
         # Written without the leading "az": the outer command is az too, not only the `$(az ...)` inside it,
         # so `--command` and `--file` see the same calls.
         text = 'az ' + text

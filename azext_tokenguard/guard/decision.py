@@ -29,12 +29,12 @@ def read_only_source(policy, env):
     return ''
 
 
-def read_only_refusal(classification, policy, env):
-    """The one-line reason a command is refused in read-only mode, or ''."""
+def read_only_refusal(classification, policy, env, argv=()):
+    """The one-line reason a command (``argv``: the words az parses) is refused in read-only mode, or ''."""
     source = read_only_source(policy, env)
     if not source:
         return ''
-    if classification.kind == READ and not changes_local_state(classification.command):
+    if classification.kind == READ and not changes_local_state(classification.command, argv):
         return ''
     what = (classification.reason if classification.kind != READ
             else 'it changes local az or tokenguard settings, or hands tokens to another program')
@@ -60,8 +60,8 @@ def decide(argv, classification, context, policy, env, *, protected, steering=No
     return CONFIRM, classification.reason, ExitCode.RUN
 
 
-def _read_only_check(_argv, classification, _context, policy, env):
-    refusal = read_only_refusal(classification, policy, env)
+def _read_only_check(argv, classification, _context, policy, env):
+    refusal = read_only_refusal(classification, policy, env, argv)
     return (DENY, refusal, ExitCode.REFUSED_READ_ONLY) if refusal else None
 
 
@@ -102,9 +102,13 @@ def decide_calls(invocations, config_dir, env, with_lines):
     from .policy import load_policy
     from .profile import expand_file_arguments
     from .selection import STEER
+    from .script import UnknownCall
     confirm, policy = load_confirm_commands(config_dir), load_policy(config_dir)
     results = []
     for line, argv in invocations:
+        if isinstance(argv, UnknownCall):
+            results.append(_unknown_call_decision(line, argv, policy, env, with_lines))
+            continue
         seen = resolve_argv(expand_file_arguments(argv), config_dir)
         classification = classify(seen, confirm)  # decided as az will read it
         entry = {'line': line} if with_lines else {}
@@ -118,6 +122,18 @@ def decide_calls(invocations, config_dir, env, with_lines):
                       'decisionReason': reason})
         results.append((entry, code))
     return [entry for entry, _code in results], next((code for _e, code in results if code), ExitCode.RUN)
+
+
+def _unknown_call_decision(line, call, policy, env, with_lines):
+    """``(entry, code)`` of a call the hook cannot read: denied, for it may run any az command. The code is
+    read-only mode's when that is on, else the policy's: a hook must not let through what it cannot see."""
+    from .classify import unknown_call_dict
+    entry = {'line': line} if with_lines else {}
+    entry.update(unknown_call_dict(call))
+    entry.update({'decision': DENY, 'decisionReason': entry['reason'] + '; write the az call out literally '
+                  '(az group delete ..., not $AZ, "az", \\az or eval), so that it can be checked'})
+    code = ExitCode.REFUSED_READ_ONLY if read_only_source(policy, env) else ExitCode.REFUSED_BY_POLICY
+    return entry, code
 
 
 def _steered_context(seen, classification, config_dir, env):

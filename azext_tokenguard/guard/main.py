@@ -85,7 +85,7 @@ def guard(argv, env, io, open_tty, cwd=None):
     record = _recorder(config_dir, argv, context, classification)
     refusal = _vault_refusal(classification, context_free, config_dir, io, record)
     if refusal is None and (not is_device_code_login(classification.command, seen)
-                            or read_only_refusal(classification, policy, env)):
+                            or read_only_refusal(classification, policy, env, seen)):
         refusal = _policy_refusal(seen, classification, context, policy, env, io=io, context_free=context_free,
                                   record=record)
     elif refusal is None:
@@ -175,7 +175,7 @@ def _device_code_decision(policy, env, io, open_tty, record):
 
 def _policy_refusal(argv, classification, context, policy, env, *, io, context_free, record):
     """The refusal code of read-only mode or of the CI sign-in rule, or None when neither refuses."""
-    reason = read_only_refusal(classification, policy, env)
+    reason = read_only_refusal(classification, policy, env, argv)
     if reason:
         io.say('tokenguard: ' + reason)  # one plain line an agent can act on
         record(REFUSED, 'read-only mode')

@@ -7,7 +7,14 @@ skipped), ``$(...)`` and backtick substitutions (their commands are found too,
 also inside double quotes), ``${...}`` and ``$((...))`` kept as literal text.
 It does not expand variables: ``az group delete -n $RG`` gives the word
 ``$RG``.  Linear in the input, so thousands of lines take milliseconds.
+
+What it cannot read, it says so (an ``UnknownCall``), and ``classify`` denies it: a command word that is
+not a literal ``az`` but may run it (a variable, a command substitution, quotes or a backslash around az, a
+glob, ``eval``, a shell or a wrapper given text that names az, an alias that names az), and an az call whose
+command words come from a variable (``az $VERB ...``, ``az "$@"`` in a function).
 """
+import collections
+import fnmatch
 import re
 
 MAX_NESTING = 32
@@ -23,11 +30,37 @@ PREFIX_WORDS = frozenset((
     'builtin', 'env', 'nohup', 'nice', 'xargs', 'noglob', 'stdbuf',
 ))
 PREFIX_WITH_VALUE = frozenset(('timeout',))  # `timeout 60 az ...`
+# The prefix words that are programs running the next words as a command: their own options may take
+# values (`sudo -u bob az`, `env -u X az`), so an az later on their line may still be what they run.
+WRAPPERS = frozenset(('sudo', 'exec', 'command', 'builtin', 'env', 'nohup', 'nice', 'xargs', 'noglob',
+                      'stdbuf', 'timeout'))
+# Commands that run text or words they are given as commands: naming az there may run it.
+RUNNERS = frozenset((
+    'eval', 'alias', 'source', '.', 'sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'fish', 'su', 'runuser', 'doas',
+    'setsid', 'watch', 'flock', 'parallel', 'find', 'ionice', 'taskset', 'chrt', 'unbuffer', 'script', 'strace',
+    'busybox', 'ssh', 'trap',
+))
+AZ_MENTION = re.compile(r"(?:^|[\s;&|(){}`'\"=/\\])az(?:$|[\s;&|(){}`'\"])")
+GLOB_CHARACTERS = re.compile(r'[*?[{]')
+# `eval "$(az tokenguard use ...)"`: eval of tokenguard's own shell code (exports, the function) runs no az.
+SHELL_CODE_COMMANDS = (('tokenguard', 'use'), ('tokenguard', 'pin'), ('tokenguard', 'shell-init'))
 REDIRECTIONS = ('<<<', '<<-', '&>>', '<<', '<&', '<>', '>>', '>&', '>|', '&>', '<', '>')
 SEPARATORS = ('&&', '||', ';;&', ';;', ';&', '|&', ';', '&', '|', '(', ')', '\n')
 ANSI_C_ESCAPES = {'n': '\n', 't': '\t', 'r': '\r', '\\': '\\', "'": "'", '"': '"', 'a': '\a',
                   'b': '\b', 'e': '\x1b', 'E': '\x1b', 'f': '\f', 'v': '\v'}
 SUBSTITUTION_PLACEHOLDER = '$(...)'
+
+# One word of a simple command: ``plain`` when written without quotes, backslashes or expansions (what the
+# shell runs is then exactly ``text``); ``expands`` when it holds a variable or a command substitution.
+Word = collections.namedtuple('Word', 'line text plain expands')
+
+
+class UnknownCall(list):
+    """The words of a command that may run az in a way this scanner cannot read; ``why`` says what."""
+
+    def __init__(self, words, why):
+        super().__init__(words)
+        self.why = why
 
 
 class _Scanner:  # pylint: disable=too-many-instance-attributes
@@ -46,7 +79,7 @@ class _Scanner:  # pylint: disable=too-many-instance-attributes
 
     def scan_commands(self, stop, depth):
         """Scan commands until ``stop`` (')' or '`') at this level, or the end of the text."""
-        state = _CommandState()
+        state = _CommandState(len(self.found))
         parens = 0
         text, length = self.text, len(self.text)
         while self.pos < length:
@@ -87,7 +120,7 @@ class _Scanner:  # pylint: disable=too-many-instance-attributes
             self._separator(state)
         else:
             match = PLAIN_RUN.match(text, self.pos)
-            state.add(match.group(), self.line)
+            state.add(match.group(), self.line, plain=True)
             self.pos = match.end()
 
     def _newline(self, state):
@@ -103,10 +136,10 @@ class _Scanner:  # pylint: disable=too-many-instance-attributes
             state.heredoc_delimiter_wanted = None
         for delimiter, strip in state.take_heredocs():
             self.heredocs.append((delimiter, strip))
-        argv, line = az_invocation(state.words)
+        argv, line = az_invocation(state.words, [argv for _line, argv in self.found[state.found_mark:]])
         if argv is not None:
             self.found.append((line, argv))
-        state.reset_command()
+        state.reset_command(len(self.found))
 
     def _separator(self, state):
         for operator in SEPARATORS:
@@ -145,7 +178,7 @@ class _Scanner:  # pylint: disable=too-many-instance-attributes
         if following == '\n':
             self.line += 1  # line continuation
         elif following:
-            state.add(following, self.line)
+            state.add(following, self.line, quoted=True)
 
     def _single_quoted(self, state):
         end = self.text.find("'", self.pos + 1)
@@ -159,6 +192,7 @@ class _Scanner:  # pylint: disable=too-many-instance-attributes
         text, length = self.text, len(self.text)
         start_line = self.line
         parts = []
+        expands = False
         self.pos += 1
         while self.pos < length and text[self.pos] != '"':
             char = text[self.pos]
@@ -173,22 +207,24 @@ class _Scanner:  # pylint: disable=too-many-instance-attributes
                 self.pos += 2
             elif char == '$':
                 parts.append(self._dollar_text(depth))
+                expands = True
             elif char == '`':
                 parts.append(self._substitution('`', depth))
+                expands = True
             else:
                 match = DOUBLE_QUOTED_RUN.match(text, self.pos)
                 parts.append(match.group())
                 self.line += match.group().count('\n')
                 self.pos = match.end()
         self.pos += 1
-        state.add(''.join(parts), start_line, quoted=True)
+        state.add(''.join(parts), start_line, quoted=True, expands=expands)
 
     def _dollar(self, state, depth):
         line = self.line
         if self.text.startswith("$'", self.pos):
             state.add(self._ansi_c_quoted(), line, quoted=True)
         else:
-            state.add(self._dollar_text(depth), line)
+            state.add(self._dollar_text(depth), line, expands=True)
 
     def _dollar_text(self, depth):
         """Text for a ``$`` construct at pos; runs the commands of ``$(...)``."""
@@ -222,7 +258,7 @@ class _Scanner:  # pylint: disable=too-many-instance-attributes
 
     def _backtick(self, state, depth):
         line = self.line
-        state.add(self._substitution('`', depth), line)
+        state.add(self._substitution('`', depth), line, expands=True)
 
     def _ansi_c_quoted(self):
         text, length = self.text, len(self.text)
@@ -246,11 +282,14 @@ class _Scanner:  # pylint: disable=too-many-instance-attributes
 class _CommandState:
     """Words of the simple command being read."""
 
-    def __init__(self):
-        self.words = []              # [(line, word)]
+    def __init__(self, found_mark=0):
+        self.words = []              # [Word]
         self.word = None             # parts of the word being read
         self.word_line = 0
         self.word_quoted = False
+        self.word_plain = True
+        self.word_expands = False
+        self.found_mark = found_mark  # az calls found from here on are in this command's substitutions
         self.skip_next_word = False  # a redirection target
         self.heredoc_delimiter_wanted = None
         self.heredocs = []
@@ -258,11 +297,13 @@ class _CommandState:
     def in_word(self):
         return self.word is not None
 
-    def add(self, part, line, quoted=False):
+    def add(self, part, line, quoted=False, plain=False, expands=False):  # pylint: disable=too-many-arguments
         if self.word is None:
-            self.word, self.word_line, self.word_quoted = [], line, False
+            self.word, self.word_line, self.word_quoted, self.word_plain, self.word_expands = [], line, False, True, False
         self.word.append(part)
         self.word_quoted = self.word_quoted or quoted
+        self.word_plain = self.word_plain and plain
+        self.word_expands = self.word_expands or expands
 
     def word_is_fd_number(self):
         return self.word is not None and not self.word_quoted and ''.join(self.word).isdigit()
@@ -281,41 +322,102 @@ class _CommandState:
         elif self.skip_next_word:
             self.skip_next_word = False
         else:
-            self.words.append((self.word_line, word))
+            self.words.append(Word(self.word_line, word, self.word_plain, self.word_expands))
 
     def take_heredocs(self):
         heredocs, self.heredocs = self.heredocs, []
         return heredocs
 
-    def reset_command(self):
+    def reset_command(self, found_mark):
         self.words = []
         self.skip_next_word = False
+        self.found_mark = found_mark
 
 
 def _is_az(word):
     return word == 'az' or word.endswith('/az')
 
 
-def az_invocation(words):
-    """``(argv, line)`` when the simple command ``[(line, word)]`` runs az, else ``(None, 0)``."""
-    index = 0
+def az_invocation(words, inner=()):
+    """``(argv, line)`` when the simple command ``[Word]`` runs az, ``(UnknownCall, line)`` when it may run az in
+    a way that cannot be read here, else ``(None, 0)``. ``inner``: the az calls found in its substitutions."""
+    index, wrapper = _command_word_index(words)
+    if index is None or index >= len(words):
+        return None, 0
+    head, rest = words[index], words[index + 1:]
+    if head.plain and _is_az(head.text):
+        if any(word.expands for word in _command_words(rest)):
+            return UnknownCall(_texts(words), 'an az command word comes from a variable or a command substitution: '
+                                              'it may be any command, delete included'), head.line
+        return _texts(rest), head.line
+    why = _unreadable_reason(head, rest, wrapper, inner)
+    return (UnknownCall(_texts(words), why), head.line) if why else (None, 0)
+
+
+def _command_word_index(words):
+    """``(index of the command word, the last wrapper before it or '')``; ``(None, '')`` for ``command -v``."""
+    index, wrapper = 0, ''
     while index < len(words):
-        word = words[index][1]
-        if ASSIGNMENT.match(word):
+        word = words[index]
+        if ASSIGNMENT.match(word.text):
             index += 1
-        elif word == 'command' and index + 1 < len(words) and words[index + 1][1] in ('-v', '-V'):
-            return None, 0  # `command -v az` only looks az up
-        elif word in PREFIX_WORDS:
+        elif not word.plain:
+            break
+        elif word.text == 'command' and index + 1 < len(words) and words[index + 1].text in ('-v', '-V'):
+            return None, ''  # `command -v az` only looks az up
+        elif word.text == 'function':
+            index += 2  # `function f { az ...; }`: the body is read as the commands it holds
+        elif word.text in PREFIX_WORDS:
+            wrapper = word.text if word.text in WRAPPERS else wrapper
             index += 1
-            while index < len(words) and words[index][1].startswith('-') and not _is_az(words[index][1]):
+            while index < len(words) and words[index].text.startswith('-') and not _is_az(words[index].text):
                 index += 1  # `sudo -E az`, `time -p az`
-        elif word in PREFIX_WITH_VALUE:
+        elif word.text in PREFIX_WITH_VALUE:
+            wrapper = word.text
             index += 2
         else:
             break
-    if index < len(words) and _is_az(words[index][1]):
-        return [word for _line, word in words[index + 1:]], words[index][0]
-    return None, 0
+    return index, wrapper
+
+
+def _unreadable_reason(head, rest, wrapper, inner):
+    """Why the command word ``head`` (not a literal az) may still run az, or '' when it cannot."""
+    if head.expands:
+        return f'the command word ({head.text}) comes from a variable or a command substitution: it may be az'
+    if _is_az(head.text):
+        return f'az is written with quotes or a backslash ({head.text}): only a literal az is read'
+    if head.plain and GLOB_CHARACTERS.search(head.text) and _pattern_may_be_az(head.text):
+        return f'the command word ({head.text}) is a pattern the shell may expand to az'
+    names_az = any(word.expands or AZ_MENTION.search(word.text) for word in rest)
+    if head.plain and head.text in RUNNERS and names_az and not _evals_tokenguard_code(head, rest, inner):
+        return f'{head.text} runs the text it is given as a command, and that text may run az'
+    if wrapper and any(_is_az(word.text) or AZ_MENTION.search(word.text) for word in rest):
+        return f'az after {wrapper} and options whose values tokenguard cannot tell apart from the command'
+    return ''
+
+
+def _evals_tokenguard_code(head, rest, inner):
+    """``eval "$(az tokenguard use ...)"``: only tokenguard's own shell code (exports, the function) is run."""
+    return (head.text == 'eval' and bool(rest) and bool(inner)
+            and all(word.text == SUBSTITUTION_PLACEHOLDER for word in rest)
+            and all(not isinstance(argv, UnknownCall) and tuple(argv[:2]) in SHELL_CODE_COMMANDS for argv in inner))
+
+
+def _pattern_may_be_az(text):
+    name = text.rsplit('/', 1)[-1]
+    return '{' in name or fnmatch.fnmatchcase('az', name)
+
+
+def _command_words(words):
+    """The words az reads as its command path: those before the first option."""
+    for word in words:
+        if word.text.startswith('-'):
+            return
+        yield word
+
+
+def _texts(words):
+    return [word.text for word in words]
 
 
 def split_script(text):
@@ -337,3 +439,16 @@ def starts_with_az(text):
         scanner._step(text[scanner.pos], state, 0)  # pylint: disable=protected-access
     state.end_word()
     return az_invocation(state.words)[0] is not None
+
+
+def needs_az_prefix(text):
+    """Whether ``classify --command`` text is written without its leading ``az`` (``group delete -n rg1``): its
+    first simple command is neither az (or what may run it) nor a bare assignment (``A=az; $A ...``)."""
+    scanner = _Scanner(text)
+    state = _CommandState()
+    while scanner.pos < len(text) and not _ends_simple_command(text[scanner.pos]):
+        scanner._step(text[scanner.pos], state, 0)  # pylint: disable=protected-access
+    state.end_word()
+    if not state.words or all(ASSIGNMENT.match(word.text) for word in state.words):
+        return False
+    return az_invocation(state.words)[0] is None

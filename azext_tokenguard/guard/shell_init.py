@@ -63,12 +63,20 @@ __tokenguard_warned=
 # An alias would take precedence over the function and skip the guard.
 unalias az 2>/dev/null
 
+{real_az}
+
 __tokenguard_run_az() {{
+    # Guarded here already: run a real az, never a tokenguard shim on PATH (it would guard the command again).
     if [ -n "$__tokenguard_az" ] && [ -x "$__tokenguard_az" ]; then
         "$__tokenguard_az" "$@"
-    else
-        TOKENGUARD_GUARDED=1 command az "$@"  # guarded here already: a tokenguard shim on PATH lets it through
+        return
     fi
+    local __tokenguard_target
+    __tokenguard_target=$(__tokenguard_real_az) || {{
+        printf '%s\n' "{no_real_az}" >&2
+        return 127
+    }}
+    "$__tokenguard_target" "$@"
 }}
 
 __tokenguard_fallback() {{
@@ -187,12 +195,32 @@ set -g __tokenguard_launch {launch}
 set -g __tokenguard_az {az}
 set -g __tokenguard_warned
 
+function __tokenguard_is_shim
+    # A tokenguard shim says so on its second line; anything else is a real az.
+    test -f "$argv[1]"; or return 1
+    set -l head
+    while read -l line
+        set -a head $line
+        test (count $head) -ge 2; and break
+    end < "$argv[1]" 2>/dev/null
+    test "$head[2]" = {marker}
+end
+
 function __tokenguard_run_az
+    # Guarded here already: run a real az, never a tokenguard shim on PATH (it would guard the command again).
     if test -n "$__tokenguard_az"; and test -x "$__tokenguard_az"
         $__tokenguard_az $argv
-    else
-        TOKENGUARD_GUARDED=1 command az $argv  # guarded here already: a tokenguard shim lets it through
+        return $status
     end
+    for dir in $PATH
+        test -n "$dir"; or set dir .
+        if test -f "$dir/az"; and test -x "$dir/az"; and not __tokenguard_is_shim "$dir/az"
+            "$dir/az" $argv
+            return $status
+        end
+    end
+    printf '%s\n' "{no_real_az}" >&2
+    return 127
 end
 
 function __tokenguard_refuse_fallback
@@ -334,6 +362,44 @@ SELECTION_FALLBACK_SH = r'''if [ -n "${{TOKENGUARD_SUBSCRIPTION-}}${{TOKENGUARD_
 fi'''
 
 
+# The first line of every shim, after the shebang: how the function and the shim tell a shim from a real az.
+SHIM_MARKER = '# tokenguard-shim v1'
+NO_REAL_AZ = ('tokenguard: no az found on PATH besides tokenguard shims; reinstall az, then re-run shell-init '
+              '(az tokenguard shell-init --help).')
+# The real az for the bash/zsh function and the shim (POSIX sh, {v}: their prefix): the az recorded at install
+# time, unless it is gone or (by some mix-up) a shim; else the first az on PATH that is not a shim. How the
+# two avoid running each other: never an environment variable, which any caller could set to skip the guard.
+REAL_AZ_SH = r'''{v}is_shim() {{
+    # A tokenguard shim says so on its second line; anything else is a real az.
+    [ -f "$1" ] || return 1
+    {{ IFS= read -r {v}first; IFS= read -r {v}second; }} < "$1" 2>/dev/null || return 1
+    [ "${v}second" = "{marker}" ]
+}}
+
+{v}real_az() {{
+    if [ -n "${v}az" ] && [ -x "${v}az" ] && ! {v}is_shim "${v}az"; then
+        printf '%s\n' "${v}az"
+        return 0
+    fi
+    {v}rest=$PATH
+    while [ -n "${v}rest" ]; do
+        {v}entry=${{{v}rest%%:*}}
+        case ${v}rest in *:*) {v}rest=${{{v}rest#*:}} ;; *) {v}rest= ;; esac
+        [ -n "${v}entry" ] || {v}entry=.
+        if [ -f "${v}entry/az" ] && [ -x "${v}entry/az" ] && ! {v}is_shim "${v}entry/az"; then
+            printf '%s\n' "${v}entry/az"
+            return 0
+        fi
+    done
+    return 1
+}}'''
+
+
+def real_az_shell_code(prefix):
+    """REAL_AZ_SH for one template (``prefix`` of its variables and functions)."""
+    return REAL_AZ_SH.format(v=prefix, marker=SHIM_MARKER)
+
+
 # Run the guard and act on its exit status: POSIX sh shared by the bash/zsh function and the shim, as above.
 GUARD_CALL_SH = r'''if [ -x "${v}python" ] && [ -f "${v}launch" ]; then
     # stdout: nothing, or the subscription to steer az to (ExitCode.STEER); the guard's questions go to the terminal.
@@ -380,9 +446,11 @@ def _selection_format_values(shell_kind):
     from .prompt import SELECTION_KEY_PREFIX
     from .selection import STEERING_ENV
     values = {'steer': ExitCode.STEER, 'steering_env': STEERING_ENV, 'refused_pin': ExitCode.REFUSED_BY_PIN,
+              'no_real_az': NO_REAL_AZ,
               'stamp_key_prefix': SELECTION_KEY_PREFIX, 'no_steer_id': NO_STEER_ID,
               'selection_refusal': SELECTION_REFUSAL}
     if shell_kind != 'fish':
+        values['real_az'] = real_az_shell_code('__tokenguard_')
         values['selection_fallback'] = selection_shell_code('__tokenguard_', 'return', 12)[1]
         values['guard_call'] = guard_call_shell_code('__tokenguard_', 'return', 4)
         values['selection_key'] = SELECTION_KEY.format()
@@ -407,6 +475,7 @@ def _fish_init(python_path, launch_script, az_path):
         az=fish_quote(check_path('az', az_path, required=False)),
         flags=GUARD_PYTHON_FLAGS, broken=ExitCode.GUARD_BROKEN, refused_missing=ExitCode.REFUSED_GUARD_MISSING,
         fish_refusals=' '.join(str(code) for code in ExitCode.REFUSALS), destructive_regex=DESTRUCTIVE_REGEX,
+        marker=fish_quote(SHIM_MARKER),
         **FILES_IN_CONFIG_DIR, **_selection_format_values('fish'))
 
 

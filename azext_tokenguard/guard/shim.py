@@ -5,8 +5,8 @@ shell function, then executes the real az at the absolute path recorded when it 
 
 * it never finds itself: the recorded az is checked not to be a shim when it is written, and again before
   each run; if it is gone (az moved or upgraded), another az is looked up on PATH, skipping every shim;
-* it guards once: the shell function runs the real az directly, and marks the one case where it must go
-  through PATH (``TOKENGUARD_GUARDED=1``), which the shim honours;
+* it guards once: the shell function runs the real az directly (the one it recorded, else the first az on
+  PATH that is not a shim), never through a shim; no environment variable lets a command past the shim;
 * when the guard itself is gone (az's Python replaced by an upgrade), it fails closed as the function does:
   destructive-looking commands are refused with the command that repairs it, the rest run;
 * ``az tokenguard shell-init --shim DIR --remove`` deletes it, and only a file this module wrote.
@@ -17,12 +17,10 @@ import os
 import stat
 
 from .exitcodes import ExitCode
-from .shell_init import (GUARD_PYTHON_FLAGS, ShellInitError, check_path, guard_call_shell_code, quote,
-                         selection_shell_code)
+from .shell_init import (GUARD_PYTHON_FLAGS, SHIM_MARKER, ShellInitError, check_path, guard_call_shell_code, quote,
+                         real_az_shell_code, selection_shell_code)
 
 SHIM_NAME = 'az'
-SHIM_MARKER = '# tokenguard-shim v1'
-GUARDED_ENV = 'TOKENGUARD_GUARDED'
 SHIM_MODE = 0o700  # only its owner runs it; it holds no secret, only paths
 MAX_SHIM_BYTES = 64 * 1024
 
@@ -36,39 +34,13 @@ tg_launch={launch}
 tg_az={az}
 tg_self_dir={directory}
 
-tg_is_shim() {{
-    # A tokenguard shim says so on its second line; anything else is a real az.
-    [ -f "$1" ] || return 1
-    {{ IFS= read -r tg_first; IFS= read -r tg_second; }} < "$1" 2>/dev/null || return 1
-    [ "$tg_second" = "{marker}" ]
-}}
-
-tg_real_az() {{
-    # The az recorded at install time, unless it is gone or (by some mix-up) a shim; else the first az on
-    # PATH that is not a shim. Never this file: no recursion, however often its directory is on PATH.
-    if [ -x "$tg_az" ] && ! tg_is_shim "$tg_az"; then
-        printf '%s\n' "$tg_az"
-        return 0
-    fi
-    tg_rest=$PATH
-    while [ -n "$tg_rest" ]; do
-        tg_entry=${{tg_rest%%:*}}
-        case $tg_rest in *:*) tg_rest=${{tg_rest#*:}} ;; *) tg_rest= ;; esac
-        [ -n "$tg_entry" ] || tg_entry=.
-        if [ -x "$tg_entry/az" ] && ! tg_is_shim "$tg_entry/az"; then
-            printf '%s\n' "$tg_entry/az"
-            return 0
-        fi
-    done
-    return 1
-}}
+{real_az}
 
 tg_run() {{
     tg_target=$(tg_real_az) || {{
         printf '%s\n' "tokenguard: no az found besides this shim ($0); reinstall az, then run: az tokenguard shell-init --shim {directory}" >&2
         exit 127
     }}
-    unset {guarded_env}
     exec "$tg_target" "$@"
 }}
 
@@ -104,8 +76,8 @@ tg_fallback() {{
     done
 }}
 
-if [ -n "${{_ARGCOMPLETE-}}" ] || [ "${{{guarded_env}-}}" = 1 ]; then
-    tg_run "$@"  # tab completion, or the shell function has guarded this command already
+if [ -n "${{_ARGCOMPLETE-}}" ]; then
+    tg_run "$@"  # tab completion: az only lists completions (the guard lets it through too)
 fi
 tg_rc=0
 tg_steer=
@@ -151,14 +123,14 @@ def render_shim(directory, python_path, launch_script, az_path):
     return TEMPLATE.format(
         marker=SHIM_MARKER, directory=quote(check_path('shim directory', directory)),
         python=quote(check_path('Python', python_path)), launch=quote(check_path('guard', launch_script)),
-        az=quote(check_path('az', az_path)), flags=GUARD_PYTHON_FLAGS, guarded_env=GUARDED_ENV,
+        az=quote(check_path('az', az_path)), flags=GUARD_PYTHON_FLAGS,
         broken=ExitCode.GUARD_BROKEN, refused_missing=ExitCode.REFUSED_GUARD_MISSING,
         refusals='|'.join(str(code) for code in ExitCode.REFUSALS), destructive_words=DESTRUCTIVE_WORDS,
         **_selection_values())
 
 
 def _selection_values():
-    return {'guard_call': guard_call_shell_code('tg_', 'exit', 0),
+    return {'guard_call': guard_call_shell_code('tg_', 'exit', 0), 'real_az': real_az_shell_code('tg_'),
             'selection_fallback': selection_shell_code('tg_', 'exit', 8)[1]}
 
 
