@@ -59,3 +59,27 @@ def test_a_file_argument_is_decided_as_az_reads_it_and_shown_as_typed(config_dir
                               with_lines=False)
     assert results[0]['class'] == 'destructive' and results[0]['decision'] == CONFIRM
     assert '@' in results[0]['command'] and 'delete' not in results[0]['command']
+
+
+@pytest.mark.parametrize('argv, refused', [
+    (['tokenguard', 'shell-init', '--shim', '/d', '--remove'], True), (['tokenguard', 'shell-init', '--shim=/d'], True),
+    (['tokenguard', 'shell-init', '--shell', 'bash'], False), (['tokenguard', 'vault', 'lock'], True),
+    (['tokenguard', 'vault', 'unlock', '--for', '1h'], True), (['tokenguard', 'vault', 'show'], False),
+    (['tokenguard', 'protect', '-s', 'x'], True), (['tokenguard', 'unprotect', '-s', 'x'], True),
+    (['tokenguard', 'policy', 'reset'], True), (['tokenguard', 'policy', 'show'], False),
+    (['tokenguard', 'pin', '--clear'], True), (['tokenguard', 'use', '--subscription', 'x'], False),
+    (['tokenguard', 'audit', 'show'], False), (['tokenguard', 'some-new-command'], True),
+])
+def test_read_only_covers_tokenguards_own_state(argv, refused):
+    """Every tokenguard command that is not listed as a read is refused: a new one is covered until listed."""
+    assert bool(read_only_refusal(classify(argv), Policy(mode='read-only'), {}, argv)) == refused
+
+
+@pytest.mark.parametrize('env, code', [({}, 46), ({'TOKENGUARD_MODE': 'read-only'}, 47)])
+def test_a_call_that_cannot_be_read_is_denied(config_dir, env, code):
+    from azext_tokenguard.guard.classify import command_text_invocations
+    invocations = command_text_invocations('A=az; $A group list; az group list')
+    results, exit_code = decide_calls(invocations, config_dir, env, with_lines=False)
+    assert [(r['class'], r['decision']) for r in results] == [('unknown', DENY), ('read', ALLOW)]
+    assert results[0]['command'] == "'$A' group list" and 'write the az call out literally' in results[0]['decisionReason']
+    assert exit_code == code

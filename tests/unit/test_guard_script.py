@@ -116,3 +116,64 @@ def test_classify_command_and_file_agree_on_nested_calls(text):
     from_file = [(e["command"], e["class"]) for e in classify_script("az " + text)]
     assert from_command == from_file
     assert "destructive" in [kind for _command, kind in from_command]
+
+
+UNREADABLE = [
+    ('A=az; TOKENGUARD_GUARDED=1 $A group delete -n rg1 --yes', 'variable or a command substitution'),
+    ('${AZ} group delete -n rg1', 'variable or a command substitution'),
+    ('"$(echo az)" group delete -n rg1', 'variable or a command substitution'),
+    ('`echo az` group delete -n rg1', 'variable or a command substitution'),
+    ('eval "az group delete -n rg1"', 'eval runs the text'),
+    ('eval "$CMD"', 'eval runs the text'),
+    ('\\az group delete -n rg1', 'quotes or a backslash'),
+    ('"az" group delete -n rg1', 'quotes or a backslash'),
+    ("'a'z group delete -n rg1", 'quotes or a backslash'),
+    ('"/usr/bin/az" group delete -n rg1', 'quotes or a backslash'),
+    ('/usr/bin/a? group delete -n rg1', 'pattern'),
+    ('a{z,} group delete -n rg1', 'pattern'),
+    ('bash -c "az group delete -n rg1"', 'bash runs the text'),
+    ('find . -name x -exec az group delete -n {} \\;', 'find runs the text'),
+    ("alias d='az group delete -n rg1 --yes'", 'alias runs the text'),
+    ('env -u HOME az group delete -n rg1', 'after env'),
+    ('sudo -u bob az group delete -n rg1', 'after sudo'),
+    ('xargs -n 1 az group delete -n', 'after xargs'),
+    ('az $VERB -n rg1', 'an az command word comes from a variable'),
+    ('az group "$ACTION" -n rg1', 'an az command word comes from a variable'),
+    ('f() { az "$@"; }; f group delete -n rg1', 'an az command word comes from a variable'),
+]
+
+
+@pytest.mark.parametrize('text, why', UNREADABLE)
+def test_a_call_that_may_run_az_but_cannot_be_read_is_unknown(text, why):
+    from azext_tokenguard.guard.script import UnknownCall
+    calls = [argv for _line, argv in split_script(text) if isinstance(argv, UnknownCall)]
+    assert len(calls) == 1 and why in calls[0].why
+
+
+@pytest.mark.parametrize('text, expected', [
+    ('echo az; grep -q az f', []),
+    ('python3 x.py "$ARG"', []),
+    ('"./deploy.sh" --env prod', []),
+    ('sudo -E az group list', [['group', 'list']]),
+    ('command az group list', [['group', 'list']]),
+    ('RG=x exec az group show -n "$RG"', [['group', 'show', '-n', '$RG']]),
+    ('function f { az group delete -n rg1; }', [['group', 'delete', '-n', 'rg1']]),
+    ('eval "$(az tokenguard use --subscription dev)"', [['tokenguard', 'use', '--subscription', 'dev']]),
+    ('eval "$(az tokenguard shell-init --shell bash)"', [['tokenguard', 'shell-init', '--shell', 'bash']]),
+])
+def test_what_can_be_read_is_read(text, expected):
+    from azext_tokenguard.guard.script import UnknownCall
+    found = [argv for _line, argv in split_script(text)]
+    assert found == expected and not any(isinstance(argv, UnknownCall) for argv in found)
+
+
+def test_eval_of_anything_but_tokenguards_shell_code_is_unknown():
+    from azext_tokenguard.guard.script import UnknownCall
+    found = [argv for _line, argv in split_script('eval "$(az group list --query x -o tsv)"')]
+    assert found[0] == ['group', 'list', '--query', 'x', '-o', 'tsv'] and isinstance(found[1], UnknownCall)
+
+
+def test_command_text_without_az_is_not_prefixed_when_it_starts_with_an_assignment():
+    text = 'A=az; $A group delete -n rg1 --yes'
+    assert [entry['class'] for entry in classify_command_text(text)] == ['unknown']
+    assert [entry['class'] for entry in classify_command_text('group delete -n rg1')] == ['destructive']

@@ -96,3 +96,26 @@ def test_launch_exit_codes(tmp_path):
     run = subprocess.run([sys.executable, '-I', '-S', LAUNCH, 'group', 'delete', '-n', 'x'], env=env,
                          capture_output=True, text=True, timeout=60, check=False, start_new_session=True)
     assert run.returncode == ExitCode.REFUSED_NO_TERMINAL and run.stdout == '' and 'Traceback' not in run.stderr
+
+
+@pytest.mark.parametrize('shell', ['bash', 'zsh', 'fish'])
+def test_without_its_recorded_az_the_function_runs_the_real_az_past_a_shim(tmp_path, shell):
+    """By path, never by a variable: no TOKENGUARD_* variable is how the function and the shim avoid each other."""
+    from azext_tokenguard.guard.shim import install_shim
+    real = tmp_path / 'real'
+    real.mkdir()
+    (real / 'az').write_text('#!/bin/sh\necho "real az: $*"\n')
+    (real / 'az').chmod(0o755)
+    shims = tmp_path / 'shims'
+    install_shim(str(shims), '/gone/python3', '/gone/launch.py', str(real))
+    code = shell_init(shell, '/gone/python3', LAUNCH, '')  # no az recorded: found on PATH
+    assert 'TOKENGUARD_GUARDED' not in code
+    script = tmp_path / 'rc'
+    script.write_text(code + '\n__tokenguard_run_az group list\n')
+    env = {**os.environ, 'PATH': f'{shims}:{shims}:{real}:/usr/bin:/bin', 'TOKENGUARD_GUARDED': '1'}
+    argv = [shell, '--no-config', str(script)] if shell == 'fish' else [shell, str(script)]
+    result = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=30, check=False)
+    assert result.stdout == 'real az: group list\n', result.stderr
+    alone = subprocess.run(argv, capture_output=True, text=True, timeout=30, check=False,
+                           env={**env, 'PATH': f'{shims}:/usr/bin:/bin'})
+    assert alone.returncode == 127 and 'no az found on PATH besides tokenguard shims' in alone.stderr

@@ -62,3 +62,15 @@ def test_remove(tmp_path, real_bin):
 def test_no_az_at_all(tmp_path):
     with pytest.raises(ShellInitError, match='No az found'):
         install_shim(str(tmp_path / 'bin'), '/p', '/l', str(tmp_path / 'empty'))
+
+
+def test_no_variable_lets_a_command_past_the_shim(tmp_path, real_bin):
+    """0.3.0's shim skipped the guard for TOKENGUARD_GUARDED=1: now only tab completion goes straight to az."""
+    import subprocess
+    install_shim(str(tmp_path / 'bin'), '/gone/python3', '/gone/launch.py', str(real_bin))
+    text = (tmp_path / 'bin' / 'az').read_text()
+    assert 'TOKENGUARD_GUARDED' not in text
+    env = {'PATH': f"{tmp_path / 'bin'}:{real_bin}:/usr/bin:/bin", 'TOKENGUARD_GUARDED': '1'}
+    result = subprocess.run([str(tmp_path / 'bin' / 'az'), 'group', 'delete', '-n', 'rg1', '--yes'], env=env,
+                            capture_output=True, text=True, timeout=30, check=False)
+    assert result.returncode == 44 and result.stdout == ''  # the guard is gone here: the fallback refuses
