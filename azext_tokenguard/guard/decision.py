@@ -102,12 +102,12 @@ def decide_calls(invocations, config_dir, env, with_lines):
     from .policy import load_policy
     from .profile import expand_file_arguments
     from .selection import STEER
-    from .script import UnknownCall
     confirm, policy = load_confirm_commands(config_dir), load_policy(config_dir)
     results = []
     for line, argv in invocations:
-        if isinstance(argv, UnknownCall):
-            results.append(_unknown_call_decision(line, argv, policy, env, with_lines))
+        unreadable = _unreadable_call_decision(line, argv, policy, env, with_lines)
+        if unreadable:
+            results.append(unreadable)
             continue
         seen = resolve_argv(expand_file_arguments(argv), config_dir)
         classification = classify(seen, confirm)  # decided as az will read it
@@ -124,10 +124,14 @@ def decide_calls(invocations, config_dir, env, with_lines):
     return [entry for entry, _code in results], next((code for _e, code in results if code), ExitCode.RUN)
 
 
-def _unknown_call_decision(line, call, policy, env, with_lines):
-    """``(entry, code)`` of a call the hook cannot read: denied, for it may run any az command. The code is
-    read-only mode's when that is on, else the policy's: a hook must not let through what it cannot see."""
+def _unreadable_call_decision(line, call, policy, env, with_lines):
+    """``(entry, code)`` of a call the hook cannot read (script.UnknownCall), else None: denied, for it may run
+    any az command. The code is read-only mode's when that is on, else the policy's: a hook must not let
+    through what it cannot see."""
     from .classify import unknown_call_dict
+    from .script import UnknownCall
+    if not isinstance(call, UnknownCall):
+        return None
     entry = {'line': line} if with_lines else {}
     entry.update(unknown_call_dict(call))
     entry.update({'decision': DENY, 'decisionReason': entry['reason'] + '; write the az call out literally '

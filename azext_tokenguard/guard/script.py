@@ -279,7 +279,7 @@ class _Scanner:  # pylint: disable=too-many-instance-attributes
         return ''.join(parts)
 
 
-class _CommandState:
+class _CommandState:  # pylint: disable=too-many-instance-attributes
     """Words of the simple command being read."""
 
     def __init__(self, found_mark=0):
@@ -299,7 +299,8 @@ class _CommandState:
 
     def add(self, part, line, quoted=False, plain=False, expands=False):  # pylint: disable=too-many-arguments
         if self.word is None:
-            self.word, self.word_line, self.word_quoted, self.word_plain, self.word_expands = [], line, False, True, False
+            self.word, self.word_line = [], line
+            self.word_quoted, self.word_plain, self.word_expands = False, True, False
         self.word.append(part)
         self.word_quoted = self.word_quoted or quoted
         self.word_plain = self.word_plain and plain
@@ -431,24 +432,25 @@ def _ends_simple_command(char):
     return char in ';&|()\n'
 
 
-def starts_with_az(text):
-    """Whether the first simple command of ``text`` runs az (``az ...``, ``sudo az ...``, ``RG=x az ...``)."""
+def _first_command_words(text):
+    """The words of the first simple command of ``text``."""
     scanner = _Scanner(text)
     state = _CommandState()
     while scanner.pos < len(text) and not _ends_simple_command(text[scanner.pos]):
         scanner._step(text[scanner.pos], state, 0)  # pylint: disable=protected-access
     state.end_word()
-    return az_invocation(state.words)[0] is not None
+    return state.words
+
+
+def starts_with_az(text):
+    """Whether the first simple command of ``text`` runs az (``az ...``, ``sudo az ...``, ``RG=x az ...``)."""
+    return az_invocation(_first_command_words(text))[0] is not None
 
 
 def needs_az_prefix(text):
     """Whether ``classify --command`` text is written without its leading ``az`` (``group delete -n rg1``): its
     first simple command is neither az (or what may run it) nor a bare assignment (``A=az; $A ...``)."""
-    scanner = _Scanner(text)
-    state = _CommandState()
-    while scanner.pos < len(text) and not _ends_simple_command(text[scanner.pos]):
-        scanner._step(text[scanner.pos], state, 0)  # pylint: disable=protected-access
-    state.end_word()
-    if not state.words or all(ASSIGNMENT.match(word.text) for word in state.words):
+    words = _first_command_words(text)
+    if not words or all(ASSIGNMENT.match(word.text) for word in words):
         return False
-    return az_invocation(state.words)[0] is None
+    return az_invocation(words)[0] is None
