@@ -96,32 +96,34 @@ def decide_calls(invocations, config_dir, env, with_lines):
     """``([{line?, command, class, reason, decision, decisionReason}], exit code)`` for ``[(line, argv)]`` found
     in shell text, under the context, policy and mode this process sees (what an agent's pre-command hook
     needs). The exit code is the guard's refusal code of the first denied call, or 0."""
-    from .classify import classify, display_command, load_confirm_commands
+    from .classify import load_confirm_commands
+    from .policy import load_policy
+    confirm, policy = load_confirm_commands(config_dir), load_policy(config_dir)
+    results = [_unreadable_call_decision(line, argv, policy, env, with_lines)
+               or _call_decision(line, argv, confirm, policy, config_dir=config_dir, env=env, with_lines=with_lines)
+               for line, argv in invocations]
+    return [entry for entry, _code in results], next((code for _e, code in results if code), ExitCode.RUN)
+
+
+def _call_decision(line, argv, confirm, policy, *, config_dir, env, with_lines):  # pylint: disable=too-many-arguments
+    """``(entry, code)`` of one az call, decided as az will read it and shown as typed."""
+    from .classify import classify, display_command
     from .main import is_protected
     from .options import resolve_argv
-    from .policy import load_policy
     from .profile import expand_file_arguments
     from .selection import STEER
-    confirm, policy = load_confirm_commands(config_dir), load_policy(config_dir)
-    results = []
-    for line, argv in invocations:
-        unreadable = _unreadable_call_decision(line, argv, policy, env, with_lines)
-        if unreadable:
-            results.append(unreadable)
-            continue
-        seen = resolve_argv(expand_file_arguments(argv), config_dir)
-        classification = classify(seen, confirm)  # decided as az will read it
-        entry = {'line': line} if with_lines else {}
-        entry['command'] = display_command(argv)  # shown as typed: a file's contents may be secret
-        context, steering = _steered_context(seen, classification, config_dir, env)
-        decision, reason, code = decide(seen, classification, context, policy, env,
-                                        protected=is_protected(policy, context), steering=steering)
-        if steering.action == STEER and decision != DENY:
-            reason += f' (steered to this shell\'s subscription {steering.subscription_id})'
-        entry.update({'class': classification.kind, 'reason': classification.reason, 'decision': decision,
-                      'decisionReason': reason})
-        results.append((entry, code))
-    return [entry for entry, _code in results], next((code for _e, code in results if code), ExitCode.RUN)
+    seen = resolve_argv(expand_file_arguments(argv), config_dir)
+    classification = classify(seen, confirm)  # decided as az will read it
+    entry = {'line': line} if with_lines else {}
+    entry['command'] = display_command(argv)  # shown as typed: a file's contents may be secret
+    context, steering = _steered_context(seen, classification, config_dir, env)
+    decision, reason, code = decide(seen, classification, context, policy, env,
+                                    protected=is_protected(policy, context), steering=steering)
+    if steering.action == STEER and decision != DENY:
+        reason += f' (steered to this shell\'s subscription {steering.subscription_id})'
+    entry.update({'class': classification.kind, 'reason': classification.reason, 'decision': decision,
+                  'decisionReason': reason})
+    return entry, code
 
 
 def _unreadable_call_decision(line, call, policy, env, with_lines):
