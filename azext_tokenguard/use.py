@@ -166,8 +166,8 @@ def _exports(env, entry):
         current = env.get(name, '')
         if current and current.lower() != old[name].lower():
             if value is not None and current.lower() != value.lower():
-                notes.append(f'{name} is already set to {clean(current)}, not by tokenguard; it was left as it is, so the '
-                             'tools that read it may land elsewhere.')
+                notes.append(f'{name} is already set to {clean(current)}, not by tokenguard; it was left as it is, '
+                             'so the tools that read it may land elsewhere.')
             continue
         if value is not None and name in CLIENT_ID_OF and env.get(CLIENT_ID_OF[name]) and not current:
             notes.append(f'{name} was not set: {CLIENT_ID_OF[name]} is set, and a tenant beside it could complete '

@@ -416,7 +416,8 @@ def subscriptions_in_path(value, normalised_by_az=False):
     if not path.isascii():
         return _subscriptions_after(path.split('/')), 'a resource id or URL with a non-ASCII character'
     if '\\' in path or any(escape in path.lower() for escape in _STRUCTURAL_ESCAPES):
-        return _subscriptions_after(path.split('/')), "a resource id or URL with a backslash or an encoded '/', '.' or '%'"
+        return _subscriptions_after(path.split('/')), ("a resource id or URL with a backslash or an encoded "
+                                                       "'/', '.' or '%'")
     literal = path.split('/')
     normalised = _resolved_segments(literal)
     found = _subscriptions_after(normalised)
