@@ -409,6 +409,8 @@ def subscriptions_in_path(value, normalised_by_az=False):
     """``(subscriptions, doubt)``: the segments after each ``subscriptions`` segment of a resource id or URL,
     lowercase, in order, as the request reaches ARM, and '' or why that cannot be told for sure.
     ``normalised_by_az``: az itself resolves dot and empty segments (az rest's URL), so they are no doubt."""
+    if not _may_name_subscription(value):
+        return [], ''  # a blob URL, a user name (login -u): no reading of it names a subscription
     printable = ''.join(c for c in value if ' ' <= c != '\x7f')  # az rest drops control characters
     path = _decode_unreserved(_path_of(printable.strip()))
     if printable != value and not normalised_by_az:
@@ -424,6 +426,18 @@ def subscriptions_in_path(value, normalised_by_az=False):
     if not normalised_by_az and found != _subscriptions_after(literal):
         return found, "a resource id with empty, '.' or '..' segments (az and ARM may read it differently)"
     return found, ''
+
+
+def _may_name_subscription(value):
+    """Whether any reading of ``value`` (escapes decoded, even twice; letters folded as a server may fold them,
+    the long s included) has the word ``subscriptions``."""
+    text = value
+    for _ in range(3):
+        if '%' not in text:
+            break
+        from urllib.parse import unquote  # only for values with escapes: most commands have none
+        text = unquote(text)
+    return SUBSCRIPTIONS_SEGMENT in ''.join(c for c in text if c >= ' ').casefold()
 
 
 def _starts_with_subscription(value):

@@ -249,3 +249,10 @@ def test_az_rest_resolves_dot_and_empty_segments_itself():
 def test_a_doubtful_id_is_an_unknown_context(config_dir, url):
     ctx = context(config_dir, ['resource', 'delete', '--ids', url.format(DEV_ID, PROD_ID)])
     assert not ctx.known and ctx.doubtful and not ctx.subscription_id
+
+
+@pytest.mark.parametrize('value', ['https://acct.blob.core.windows.net/c/a%2Fb%2E?sig=x', 'alicé@contoso.example',
+                                   '/providers/Microsoft.Management/managementGroups/../mg'])
+def test_a_value_that_names_no_subscription_is_no_doubt(value):
+    assert subscriptions_in_path(value) == ([], '')
+    assert subscriptions_in_path('/sub%73criptions/x/%2E%2E/y')[1]  # an escaped letter still counts
