@@ -214,4 +214,4 @@ def shell_selection(env, config_dir):
     default = selected.default_entry
     return selected.entry['id'], {
         'scope': 'this shell', 'variables': selection.describe(),
-        'azDefault': named(default.get('name'), default['id']) if default else None}
+        'azDefault': f"{default.get('name')} ({default['id']})" if default else None}
