@@ -20,6 +20,7 @@ from .guard import selection as sel
 from .guard.az_files import PROFILE_FILE_NAME, SHELLS
 from .guard.errors import ConflictingArgumentsError, InvalidValueError, MissingArgumentError, NotSignedInError
 from .guard.profile import DEFAULT_CLOUD, active_cloud, default_subscription, load_subscriptions
+from .guard.render import MAX_MESSAGE_LENGTH, clean, named
 
 SUBSCRIPTION_EXPORTS = ('ARM_SUBSCRIPTION_ID', 'AZURE_SUBSCRIPTION_ID')
 TENANT_EXPORTS = ('ARM_TENANT_ID', 'AZURE_TENANT_ID')
@@ -51,6 +52,9 @@ def use(env, config_dir, *, subscription=None, tenant=None, previous=False, clea
     subscriptions, cloud, default_entry = _profile(config_dir, env)
     entry = _target_entry(env, subscriptions, cloud, default_entry, subscription=subscription, tenant=tenant,
                           previous=previous, clear=clear, choose=choose)
+    if entry is not None and not all(str(entry.get(key) or '').isprintable() for key in ('id', 'tenantId')):
+        raise UseError(f"Nothing changed: the id or tenant of '{clean(entry.get('name'))}' in "
+                       f'{PROFILE_FILE_NAME} holds control characters.', recommendation="Run 'az login' again.")
     code, notes = _assignments(env, entry, no_export=no_export, shell=shell)
     return Choice(entry, code, [_summary(entry, default_entry)] + notes)
 
@@ -101,7 +105,7 @@ def _target_entry(env, subscriptions, cloud, default_entry, *, subscription, ten
             return _pick(candidates, None, choose)  # a tenant with several subscriptions: which one?
     entry, error = sel.resolve(wanted, subscriptions, cloud, default_entry)
     if entry is None:
-        raise UseError(f'Nothing changed: {error}.')
+        raise UseError(f'Nothing changed: {clean(error, MAX_MESSAGE_LENGTH)}.')
     return entry
 
 
@@ -122,8 +126,8 @@ def _current(env, subscriptions, cloud, default_entry):
 def picker_rows(candidates):
     """The picker's lines, sorted by name as az login's selector sorts them: ``name  id  tenant``."""
     ordered = sorted(candidates, key=lambda s: (str(s.get('name', '')).lower(), s['id']))
-    width = max((len(str(s.get('name', ''))) for s in ordered), default=0)
-    rows = [f"{str(s.get('name', '')).ljust(width)}  {s['id']}  {_tenant(s)}" for s in ordered]
+    width = max((len(clean(s.get('name', ''))) for s in ordered), default=0)
+    rows = [f"{clean(s.get('name', '')).ljust(width)}  {clean(s['id'])}  {clean(_tenant(s))}" for s in ordered]
     return ordered, rows
 
 
@@ -162,8 +166,8 @@ def _exports(env, entry):
         current = env.get(name, '')
         if current and current.lower() != old[name].lower():
             if value is not None and current.lower() != value.lower():
-                notes.append(f'{name} is already set to {current}, not by tokenguard; it was left as it is, so the '
-                             'tools that read it may land elsewhere.')
+                notes.append(f'{name} is already set to {clean(current)}, not by tokenguard; it was left as it is, '
+                             'so the tools that read it may land elsewhere.')
             continue
         if value is not None and name in CLIENT_ID_OF and env.get(CLIENT_ID_OF[name]) and not current:
             notes.append(f'{name} was not set: {CLIENT_ID_OF[name]} is set, and a tenant beside it could complete '
@@ -188,10 +192,10 @@ def _tenant(entry):
 
 def _summary(entry, default_entry):
     if entry is None:
-        where = (f"{default_entry.get('name')} ({default_entry['id']})" if default_entry else 'none is set')
+        where = named(default_entry.get('name'), default_entry['id']) if default_entry else 'none is set'
         return f"This shell uses az's default subscription again: {where}."
-    return (f"This shell now uses subscription {entry.get('name')} ({entry['id']}) in tenant {_tenant(entry)}; "
-            "az's default and other shells are unchanged.")
+    return (f"This shell now uses subscription {named(entry.get('name'), entry['id'])} in tenant "
+            f"{clean(_tenant(entry))}; az's default and other shells are unchanged.")
 
 
 def shell_selection(env, config_dir):
@@ -203,7 +207,8 @@ def shell_selection(env, config_dir):
         return None, None
     selected = sel.load_selected(selection, config_dir, env)
     if selected.entry is None:
-        raise RefusedError(f"This shell's selection ({selection.describe()}) cannot be used: {selected.error}.",
+        raise RefusedError(f"This shell's selection ({clean(selection.describe())}) cannot be used: "
+                           f"{clean(selected.error, MAX_MESSAGE_LENGTH)}.",
                            recommendation=f'Choose another ({EXAMPLE}), or return to az\'s default: '
                                           f'{sel.HOW_TO_CLEAR}')
     default = selected.default_entry

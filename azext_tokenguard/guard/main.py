@@ -213,6 +213,8 @@ def _ci_user_check(context, policy, env, io, *, context_free, record):
 
 
 def is_protected(policy, context):
+    if getattr(context, 'doubtful', False) and (policy.protected or policy.error):
+        return True  # a resource id az may read otherwise could name a protected subscription: writes ask too
     if policy.is_protected(context.subscription_name, context.subscription_id):
         return True
     return any(policy.is_protected('', other) for other in context.other_subscription_ids)

@@ -56,8 +56,6 @@ SUBSCRIPTION_OPTIONS = {
 TARGET_ID_OPTIONS = ('--ids', '--id', '--url', '--uri', '-u', '--scope', '--scopes', '--resource-id',
                      '--resource-ids', '--resource', '--target-resource-id')
 MULTI_VALUE_OPTIONS = frozenset(('--ids', '--resource-ids', '--scopes'))
-RESOURCE_ID_PREFIXES = ('/subscriptions/',)
-SUBSCRIPTION_IN_ID_MARKER = '/subscriptions/'
 SUBSCRIPTION_PLACEHOLDER = '{subscriptionid}'  # az rest fills it in with the current subscription
 GUID_LENGTH = 36
 # What an argument read from stdin (``@-``) or from a file too large to read stands for: the guard cannot
@@ -88,6 +86,7 @@ class Context:  # pylint: disable=too-many-instance-attributes,too-few-public-me
         self.source = source
         # Further subscriptions the command names (several --ids in different subscriptions).
         self.other_subscription_ids = tuple(other_subscription_ids)
+        self.doubtful = False
 
     def as_dict(self):
         return {
@@ -99,9 +98,12 @@ class Context:  # pylint: disable=too-many-instance-attributes,too-few-public-me
         }
 
 
-def context_unknown(reason, subscription_hint=''):
-    """A context the guard could not establish; ``subscription_hint`` is what the command named, if anything."""
-    return Context(False, reason=reason, subscription_id=subscription_hint, subscription_name=subscription_hint)
+def context_unknown(reason, subscription_hint='', doubtful=False):
+    """A context the guard could not establish; ``subscription_hint`` is what the command named, if anything.
+    ``doubtful``: the command names a place that az and ARM may read differently (it may be a protected one)."""
+    context = Context(False, reason=reason, subscription_id=subscription_hint, subscription_name=subscription_hint)
+    context.doubtful = doubtful
+    return context
 
 
 # ---------------------------------------------------------------- reading files
@@ -356,31 +358,141 @@ def requested_subscription(argv):
 
 
 def subscriptions_in_resource_ids(argv):
-    """``(target, referenced)``: subscriptions named in the values of the options that say where a command
-    acts (--ids, --scope, az rest --url...), and those named in any other value shaped as a resource id
-    (a subnet of another subscription, say). Lowercase, in order, without repeats; a segment that is not a
-    subscription id (``/subscriptions/oops/...``) is kept, so that it cannot be found and reads as unknown.
-    az rest's ``{subscriptionId}`` placeholder means the current subscription and names none."""
-    target = _subscription_segments(option_values(argv, TARGET_ID_OPTIONS, long_prefix_of=TARGET_ID_OPTIONS))
+    """``(target, referenced, doubt)``: subscriptions named in the values of the options that say where a command
+    acts (--ids, --scope, az rest --url...), those named in any other value shaped as a resource id (a subnet of
+    another subscription, say), and why one of them cannot be read for sure ('' when all can). Lowercase, in
+    order, without repeats; a segment that is not a subscription id (``/subscriptions/oops/...``) is kept, so
+    that it cannot be found and reads as unknown. az rest's ``{subscriptionId}`` placeholder means the current
+    subscription and names none. Every value is read by ``subscriptions_in_path``."""
+    rest_urls = command_words(argv)[:1] == [REST_COMMAND]
+    target, doubts = [], []
+    target_values = option_values(argv, TARGET_ID_OPTIONS, long_prefix_of=TARGET_ID_OPTIONS)
+    for value in target_values:
+        found, doubt = subscriptions_in_path(value, normalised_by_az=rest_urls)
+        _add_new(target, found)
+        doubts.append(doubt)
     others = []
     for word in argv:
         value = word.partition('=')[2] if word.startswith('-') else word
-        for found in _subscription_segments([value]) if value.lower().startswith(RESOURCE_ID_PREFIXES) else []:
-            if found not in target and found not in others:
-                others.append(found)
-    return target, others
+        if value in target_values or not _starts_with_subscription(value):
+            continue
+        found, doubt = subscriptions_in_path(value, normalised_by_az=False)
+        if found:
+            _add_new(others, [f for f in found if f not in target])
+            doubts.append(doubt)
+    return target, others, next((d for d in doubts if d), '')
 
 
-def _subscription_segments(values):
+def _add_new(found, more):
+    found.extend(item for item in dict.fromkeys(more) if item not in found)
+
+
+# ---------------------------------------------------------------- resource ids and URLs, as ARM reads them
+#
+# az rest normalises its URL before sending it (azure/cli/core/util.py, normalize_url): control characters
+# dropped, '.' and '..' segments resolved, empty segments collapsed; requests then decodes the percent
+# escapes of letters, digits and '-._~' (requote_uri), so %2E%2E reaches the server as '..', which the
+# server resolves. Resource ids given to other commands are read by az's regular expression
+# (azure.mgmt.core.tools.parse_resource_id) as they are, or put into a URL as they are. Where those readings
+# can differ, or the server's reading is unknowable (an encoded '/', a backslash, a non-ASCII letter that a
+# server may fold to ASCII), the id is doubtful and the context unknown: a destructive command still asks.
+
+SUBSCRIPTIONS_SEGMENT = 'subscriptions'
+REST_COMMAND = 'rest'
+# Escapes requests decodes before sending (RFC 3986 unreserved, less '.', which is judged on its own).
+_DECODED_BY_REQUESTS = frozenset('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_~')
+# Escapes that may change the path's structure on a server that decodes them: '/', '\\', '.', '%'.
+_STRUCTURAL_ESCAPES = ('%2f', '%5c', '%2e', '%25')
+
+
+def subscriptions_in_path(value, normalised_by_az=False):
+    """``(subscriptions, doubt)``: the segments after each ``subscriptions`` segment of a resource id or URL,
+    lowercase, in order, as the request reaches ARM, and '' or why that cannot be told for sure.
+    ``normalised_by_az``: az itself resolves dot and empty segments (az rest's URL), so they are no doubt."""
+    if not _may_name_subscription(value):
+        return [], ''  # a blob URL, a user name (login -u): no reading of it names a subscription
+    printable = ''.join(c for c in value if ' ' <= c != '\x7f')  # az rest drops control characters
+    path = _decode_unreserved(_path_of(printable.strip()))
+    if printable != value and not normalised_by_az:
+        return _subscriptions_after(path.split('/')), 'a resource id with a control character'
+    if not path.isascii():
+        return _subscriptions_after(path.split('/')), 'a resource id or URL with a non-ASCII character'
+    if '\\' in path or any(escape in path.lower() for escape in _STRUCTURAL_ESCAPES):
+        return _subscriptions_after(path.split('/')), ("a resource id or URL with a backslash or an encoded "
+                                                       "'/', '.' or '%'")
+    literal = path.split('/')
+    normalised = _resolved_segments(literal)
+    found = _subscriptions_after(normalised)
+    if not normalised_by_az and found != _subscriptions_after(literal):
+        return found, "a resource id with empty, '.' or '..' segments (az and ARM may read it differently)"
+    return found, ''
+
+
+def _may_name_subscription(value):
+    """Whether any reading of ``value`` (escapes decoded, even twice; letters folded as a server may fold them,
+    the long s included) has the word ``subscriptions``."""
+    text = value
+    for _ in range(3):
+        if '%' not in text:
+            break
+        from urllib.parse import unquote  # only for values with escapes: most commands have none
+        text = unquote(text)
+    return SUBSCRIPTIONS_SEGMENT in ''.join(c for c in text if c >= ' ').casefold()
+
+
+def _starts_with_subscription(value):
+    """Whether a value is shaped as a resource id (its path begins with ``/subscriptions/``)."""
+    segments = [s for s in _path_of(value.strip()).split('/') if s not in ('', '.')]
+    return value.strip()[:1] == '/' and bool(segments) and segments[0].lower() == SUBSCRIPTIONS_SEGMENT
+
+
+def _path_of(text):
+    """The path of a URL (after ``scheme://authority``), or the text itself, without query and fragment. A
+    backslash ends the authority, as in az's normalize_url."""
+    scheme, sep, rest = text.partition('://')
+    if sep and scheme and '/' not in scheme:
+        ends = [at for at in (rest.find(c) for c in '/\\?#') if at >= 0]
+        text = rest[min(ends):] if ends else ''
+    for mark in '?#':
+        text = text.split(mark, 1)[0]
+    return text
+
+
+def _decode_unreserved(path):
+    """The path as requests sends it: escapes of letters, digits, '-', '_' and '~' decoded."""
+    if '%' not in path:
+        return path
+    pieces = path.split('%')
+    decoded = [pieces[0]]
+    for piece in pieces[1:]:
+        try:
+            char = chr(int(piece[:2], 16)) if len(piece) >= 2 else ''
+        except ValueError:
+            char = ''
+        decoded.append(char + piece[2:] if char in _DECODED_BY_REQUESTS and char else '%' + piece)
+    return ''.join(decoded)
+
+
+def _resolved_segments(segments):
+    """RFC 3986 dot-segment removal with empty segments collapsed, as az's normalize_url and ARM do."""
+    resolved = []
+    for segment in segments:
+        if segment in ('', '.'):
+            continue
+        if segment == '..':
+            if resolved:
+                resolved.pop()
+            continue
+        resolved.append(segment)
+    return resolved
+
+
+def _subscriptions_after(segments):
     found = []
-    for value in values:
-        lowered = value.lower()
-        start = lowered.find(SUBSCRIPTION_IN_ID_MARKER)
-        while start >= 0:
-            segment = lowered[start + len(SUBSCRIPTION_IN_ID_MARKER):].split('/', 1)[0].split('?', 1)[0]
-            if segment and segment != SUBSCRIPTION_PLACEHOLDER and segment not in found:
-                found.append(segment)
-            start = lowered.find(SUBSCRIPTION_IN_ID_MARKER, start + 1)
+    for index, segment in enumerate(segments[:-1]):
+        following = segments[index + 1].lower()
+        if segment.lower() == SUBSCRIPTIONS_SEGMENT and following != SUBSCRIPTION_PLACEHOLDER:
+            _add_new(found, [following])
     return found
 
 
@@ -460,7 +572,9 @@ def _wanted_subscription(argv):
         named = ', '.join(candidates[:4]) + (', ...' if len(candidates) > 4 else '')
         return '', '', [], (f'{ambiguous[0][:40]} is ambiguous for az {argv.options.command} (it may be '
                             f'{named}), and az then runs no command')
-    target, referenced = subscriptions_in_resource_ids(argv)
+    target, referenced, doubt = subscriptions_in_resource_ids(argv)
+    if doubt:
+        return '', 'resource id', [], doubt
     if target:
         return target[0], 'resource id', target[1:] + referenced, ''
     return requested_subscription(argv), '--subscription', referenced, ''
@@ -469,7 +583,7 @@ def _wanted_subscription(argv):
 def _resolve(argv, config_dir, env, sleep):
     wanted, source, others, error = _wanted_subscription(argv)
     if error:
-        return context_unknown(error)
+        return context_unknown(error, doubtful=source == 'resource id')
     cloud, error = active_cloud(config_dir, env)
     if error:
         return context_unknown(error, wanted)

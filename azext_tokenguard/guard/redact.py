@@ -13,15 +13,36 @@ SECRET_OPTIONS = frozenset(('-p', '--value', '--key', '--sas', '--pat'))
 SECRET_WORDS = ('password', 'secret', 'token', 'connection-string', 'sas-', 'credential', 'passphrase')
 SECRET_SUFFIXES = ('-key', '-sas', '-pat')
 # Values that are secrets whatever option carries them: JWTs and bearer/authorization header values.
-# Group 1, where present, is a label that stays visible ("AccountKey=***").
-_SECRET_VALUE = re.compile(r'eyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}\.?[A-Za-z0-9_-]*'
+# Group 1, where present, is a label that stays visible ("AccountKey=***"). A JWT starts where a run of its
+# characters starts: retrying at every "eyJ" inside one long word would cost quadratic time.
+_SECRET_VALUE = re.compile(r'(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}\.?[A-Za-z0-9_-]*'
                            r'|(?i:authorization)\s*[:=]\s*(?:(?i:bearer|basic)\s+)?\S+|(?i:bearer|basic)\s+\S+'
                            r'|((?i:AccountKey|SharedAccessKey|SharedAccessSignature|Password|sig)=)[^;&\s]+')
-# A key that names a secret, then its value: JSON ("administratorLoginPassword": "x"), key=value pairs of
-# --parameters, --headers and query strings (adminSecret=x, x-functions-key=x, ?sig=x). Group 1 stays.
-_SECRET_KEY = r'[\w.-]*(?i:password|passwd|pwd|secret|token|apikey|api-key|functions-key|accountkey|sig|sas)[\w.-]*'
-_SECRET_PAIR = re.compile(r'("' + _SECRET_KEY + r'"\s*:\s*)"(?:[^"\\]|\\.)*"'
-                          r'|(\b' + _SECRET_KEY + r'(?<![=:])[=:])(?!\s*")[^\s&;,}"]+')
+# Secrets by shape, whatever the option: a key that names a secret, then its value.
+SECRET_KEY_WORDS = ('pass', 'pwd', 'secret', 'key', 'token', 'credential', 'connectionstring', 'connection-string',
+                    'connection_string', 'sas', 'sig', 'auth', 'cookie', 'private')
+# Every pattern below starts a key only where a run of key characters starts (the look-behind), so that a
+# long argument costs linear time, not a retry at every character.
+_KEY_RUN = re.compile(r'[\w.\[\]-]+')
+# JSON ("administratorLoginPassword": "x"), and key=value or "Key: value" pairs inside a longer value
+# (--parameters, --headers, connection strings). The key is judged by _is_secret_key.
+_JSON_PAIR = re.compile(r'(?<![\w.\[\]-])("([\w.\[\]-]+)"\s*:\s*)"(?:[^"\\]|\\.)*"')
+_PAIR_KEY = re.compile(r'(?<![\w.\[\]-])([\w.\[\]-]+)\s*[=:]\s*(?!")')
+_PAIR_VALUE = re.compile(r'[^\s&;,}"]+')
+# Query parameters that carry credentials (Functions' ?code=, SAS sig=, ?access_token=, subscription-key=).
+_SECRET_QUERY = re.compile(r'([?&](?i:code|sig|key|token|access_token|id_token|subscription-key|apikey|api-key'
+                           r'|client_secret|password|secret|signature|auth|sas)=)[^&#\s]+')
+# URL userinfo (https://user:password@host, https://<PAT>@github.com): all of it, a token may be the user, and
+# up to the last "@" of the authority, as URL parsers read it (a password may hold one).
+_USERINFO = re.compile(r'(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]*://)[^/?#\s]*@')
+
+
+def _is_secret_key(key):
+    """Whether a key names a secret: pass(word), pwd, secret, key (API_KEY, x-functions-key,
+    Ocp-Apim-Subscription-Key, AzureWebJobsStorage__accessKey), token, credential, connection string, SAS,
+    sig(nature)...; keys may hold dots, dashes, underscores and indexes (properties...secrets[0].value)."""
+    lowered = key.lower()
+    return any(word in lowered for word in SECRET_KEY_WORDS)
 
 
 # What az's secret-bearing options end in; an abbreviation of any of them (argparse takes `--admin-pass` for
@@ -53,15 +74,44 @@ def _abbreviates_a_secret_option(name):
 
 
 def redact_value(text):
-    """A value with any embedded token, key, bearer header or secret-named field hidden."""
+    """A value with any embedded token, key, bearer header, secret-named field, credential query parameter or
+    URL userinfo hidden: by its shape, whichever option carries it."""
     text = _SECRET_VALUE.sub(lambda match: (match.group(1) or '') + REDACTED, text)
-    return _SECRET_PAIR.sub(_hide_pair_value, text)
+    label = _secret_word_label(text)
+    if label:
+        return label + REDACTED
+    text = _USERINFO.sub(lambda match: match.group(1) + REDACTED + '@', text)
+    text = _SECRET_QUERY.sub(lambda match: match.group(1) + REDACTED, text)
+    text = _JSON_PAIR.sub(lambda match: match.group(1) + '"' + REDACTED + '"' if _is_secret_key(match.group(2))
+                          else match.group(0), text)
+    return _hide_pair_values(text)
 
 
-def _hide_pair_value(match):
-    if match.group(1):
-        return match.group(1) + '"' + REDACTED + '"'
-    return match.group(2) + REDACTED
+def _hide_pair_values(text):
+    """The values after secret keys of key=value and "Key: value" pairs hidden. Only the key and its separator
+    are matched, so that a pair with a harmless key (Server=tcp:x) does not swallow the next one."""
+    pieces, done = [], 0
+    for match in _PAIR_KEY.finditer(text):
+        if match.start() < done or not _is_secret_key(match.group(1)):
+            continue
+        value = _PAIR_VALUE.match(text, match.end())
+        if value:
+            pieces.append(text[done:match.end()] + REDACTED)
+            done = value.end()
+    return ''.join(pieces) + text[done:]
+
+
+def _secret_word_label(word):
+    """``KEY=`` (after an option's own ``--name=``, if any) when the whole word is KEY=VALUE and KEY names a
+    secret (--settings API_KEY=x, --env DB_PASS=x, --set ...secrets[0].value=x): then all of the value is
+    hidden, whatever it holds (a password may hold ',', ';', '&' or spaces). Else ''."""
+    prefix = ''
+    key, sep, rest = word.partition('=')
+    if sep and key.startswith('-') and '=' in rest:
+        prefix, (key, sep, rest) = key + sep, rest.partition('=')
+    if sep and _KEY_RUN.fullmatch(key) and _is_secret_key(key):
+        return prefix + key + sep
+    return ''
 
 
 def redact_argv(argv):

@@ -270,8 +270,13 @@ def _decide(argv, command, selected, options):
     """First what the command names itself (a resource id, --subscription, --tenant), then how az can steer it."""
     entry = selected.entry
     own = options.own(command)
-    target, _referenced = subscriptions_in_resource_ids(argv)
+    target, _referenced, doubt = subscriptions_in_resource_ids(argv)
     requested = requested_subscription(argv) or _own_option_value(argv, own)
+    if doubt:
+        return Plan(REFUSE, entry=entry, message=(
+            f'refused: az {command} names {doubt}, so the guard cannot tell in which subscription it lands, '
+            f"and this shell selected {_named(entry)}. Write the id plainly: /subscriptions/<id>/... without "
+            "empty, '.' or '..' segments or encoded characters."))
     if target:
         return _resource_id_plan(command, target, requested and selected.id_of(requested), entry,
                                  selected.default_entry)

@@ -16,6 +16,7 @@ from tests.harness.shell import run_guarded_script
 
 DEV, PROD, SANDBOX = data.CONTOSO_DEV, data.CONTOSO_PROD, data.FABRIKAM_SANDBOX
 REFUSED_NO_TERMINAL = 42
+REFUSED_BY_SELECTION = 43
 CONTEXT = re.compile(r"^az context: (.*)$", re.MULTILINE)
 NAMED = re.compile(r"(?:^| \| )(tenant|subscription|also subscription) [^|]*?\(?([0-9a-f-]{36})\)?(?: \[PROTECTED\])?(?= \||$)")
 SUBSCRIPTION_IN_PATH = re.compile(r"^/subscriptions/([^/]+)(/.*)?$")
@@ -306,3 +307,57 @@ def test_unprotect_is_confirmed_for_the_subscription_it_names(user_az, emulator)
                                    TOKENGUARD_CONFIRM=PROD.subscription_id)
     assert confirmed.returncode == 0, confirmed.stderr
     assert user_az.json("tokenguard", "policy", "show")["protected"] == []
+
+
+# ------------------------------------------------------------------ ids and URLs spelled so that ARM reads them otherwise
+
+def _delete_url(path):
+    return f"{path}/resourcegroups/rg1?api-version=2024-11-01"
+
+
+A, B = DEV.subscription_id, PROD.subscription_id
+# Each lands in B (protected) when az runs it; a reader that takes the first segment after /subscriptions/
+# literally sees A, or no subscription at all (then az's default: A).
+PATH_SPELLINGS = {
+    "empty segment": f"/subscriptions//{B}",
+    "dot segment": f"/subscriptions/./{B}",
+    "dot-dot segment": f"/subscriptions/{A}/../{B}",
+    "dot-dot out of a group": f"/subscriptions/{A}/resourcegroups/rg1/../../../subscriptions/{B}",
+    "encoded dots (requests decodes them, the server resolves them)": f"/subscriptions/{A}/%2E%2E/{B}",
+    "encoded letter (requests decodes it)": f"/%73ubscriptions/{B}",
+    "encoded slashes": f"/subscriptions/{A}/resourcegroups/x%2F..%2F..%2F..%2Fsubscriptions%2F{B}",
+    "upper case and an empty segment": f"/SUBSCRIPTIONS//{B}",
+    "control character (az drops it)": f"/subscrip\\x01tions/{B}",
+}
+
+
+@pytest.mark.parametrize("full_url", [False, True], ids=["relative", "full ARM URL"])
+@pytest.mark.parametrize("path", PATH_SPELLINGS.values(), ids=PATH_SPELLINGS.keys())
+def test_a_rest_delete_is_never_confirmed_for_one_subscription_and_sent_to_another(user_az, emulator, path,
+                                                                                      full_url):
+    user_az.run("tokenguard", "protect", "--subscription", PROD.display_name)
+    url = _delete_url((emulator.url if full_url else "") + path)
+    command = f"az rest -m delete -u $'{url}' -o none"
+    refused = observe(user_az, emulator, command, TOKENGUARD_CONFIRM=A)
+    assert refused.returncode == REFUSED_NO_TERMINAL and refused.landed == [], refused.stderr
+    assert "confirmed for" not in refused.stderr and (refused.unknown or refused.subscriptions == [B]), refused.line
+    emulator.reset()
+    selected = run_guarded_script(user_az, command, TOKENGUARD_CONFIRM=A, TOKENGUARD_SUBSCRIPTION=A)  # `use` A
+    assert selected.returncode in (REFUSED_NO_TERMINAL, REFUSED_BY_SELECTION), selected.stderr
+    assert "confirmed for" not in selected.stderr and emulator.requests(service="arm") == [], selected.stderr
+    confirmed = observe(user_az, emulator, command, TOKENGUARD_CONFIRM=B)
+    if confirmed.unknown:  # the guard cannot tell: without a terminal nothing is sent, whatever is confirmed
+        assert confirmed.returncode == REFUSED_NO_TERMINAL and confirmed.landed == [], confirmed.stderr
+    else:  # named B, confirmed for B, and it went there
+        assert confirmed.returncode == 0, confirmed.stderr
+        assert_named_where_az_went(confirmed, PROD)
+        assert [r["path"].lower() for r in emulator.requests(method="DELETE")] == [f"/subscriptions/{B}/resourcegroups/rg1"]
+
+
+@pytest.mark.parametrize("path", [f"/subscriptions//{B}", f"/subscriptions/{A}/../{B}", f"/SUBSCRIPTIONS/{A}/%2e%2E/{B}"],
+                         ids=["empty segment", "dot-dot segment", "encoded dots"])
+def test_a_resource_id_az_may_read_otherwise_is_unknown(user_az, emulator, path):
+    ids = f"{path}/resourceGroups/rg1/providers/Microsoft.Web/sites/w1"
+    observed = observe(user_az, emulator, f"az resource delete --ids '{ids}'", TOKENGUARD_CONFIRM=A)
+    assert observed.unknown and observed.returncode == REFUSED_NO_TERMINAL and observed.landed == [], observed.stderr
+    assert emulator.requests(method="DELETE") == []

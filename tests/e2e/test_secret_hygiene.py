@@ -183,3 +183,56 @@ def test_the_guards_prompt_and_audit_log_hide_every_secret_option(watch, emulato
     assert len(log.splitlines()) == len(lines)
     assert FAKE_SECRET.findall("\n".join(shown) + log) == []
     assert [r for r in emulator.requests() if FAKE_SECRET.search(r["path"] + str(r.get("query")))] == []
+
+
+# ------------------------------------------------------------------ secrets by shape, whatever the option
+
+# The nine spellings of the second adversarial review: each carries its secret by its shape (a KEY=VALUE pair
+# whose key names a secret, a URL's userinfo, a credential query parameter), under an option that is not secret.
+BY_SHAPE = [
+    ["webapp", "config", "appsettings", "set", "-g", "rg1", "-n", "app", "--settings", "API_KEY=TgShape1-Secret"],
+    ["rest", "-m", "post", "-u", "https://app.azurewebsites.net/api/fn?code=TgShape2-Secret"],
+    ["rest", "-m", "put", "-u", "https://deploy:TgShape3-Secret@files.example.net/upload"],
+    ["rest", "-m", "post", "-u", "https://apim.example.net/orders", "--headers",
+     "Ocp-Apim-Subscription-Key=TgShape4-Secret"],
+    ["resource", "update", "-g", "rg1", "-n", "app", "--resource-type", "Microsoft.App/containerApps", "--set",
+     "properties.configuration.secrets[0].value=TgShape5-Secret"],
+    ["container", "create", "-g", "rg1", "-n", "c1", "--image", "nginx", "--secure-environment-variables",
+     "DB_PASS=TgShape6-Secret"],
+    ["webapp", "deployment", "source", "config", "-g", "rg1", "-n", "app", "--repo-url",
+     "https://bot:TgShape7-Secret@github.com/contoso/app"],
+    ["container", "create", "-g", "rg1", "-n", "c1", "--image", "nginx", "--env", "DB_PASS=TgShape8,Secret"],
+    ["functionapp", "config", "appsettings", "set", "-g", "rg1", "-n", "fn", "--settings",
+     "AzureWebJobsStorage__accessKey=TgShape9-Secret"],
+]
+SHAPE_SECRET = re.compile(r"TgShape\d")
+
+
+def test_secrets_spelled_by_shape_reach_no_prompt_audit_log_or_classify(user_az, emulator, tmp_path):
+    """At a terminal, in a protected subscription (every write asks): the prompt, the audit log (as `az tokenguard
+    audit show` prints it and as the file holds it) and `az tokenguard classify` show none of the nine values."""
+    launch = guard_launch_path(user_az)
+    user_az.run("tokenguard", "protect", "--subscription", data.CONTOSO_DEV.display_name)
+    env = {**user_az.env, "TOKENGUARD_CONTEXT_LINE": "always", "TERM": "dumb"}
+    shown = []
+    for argv in BY_SHAPE:
+        child = pexpect.spawn(sys.executable, ["-I", "-S", launch, *argv], env=env, encoding="utf-8", timeout=60,
+                              dimensions=(60, 400))
+        child.expect_exact(PROMPTS)
+        shown.append(child.before + child.after)
+        child.sendline("no")
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == REFUSED_BY_USER, shown[-1]
+        shown.append(child.before)
+    assert "API_KEY=***" in shown[0] and "https://***@github.com/contoso/app" in shown[12]  # shown, hidden
+    audit = user_az.run("tokenguard", "audit", "show", "-o", "json").stdout
+    assert len(json.loads(audit)) == len(BY_SHAPE)
+    shown += [audit, (user_az.config_dir / "tokenguard" / "audit.log").read_text()]
+    script = tmp_path / "deploy.sh"
+    script.write_text("".join("az " + shlex.join(argv) + "\n" for argv in BY_SHAPE))
+    shown.append(user_az.run("tokenguard", "classify", "--file", str(script), "-o", "json").stdout)
+    shown += [user_az.run("tokenguard", "classify", "--command", shlex.join(argv), "-o", "tsv").stdout
+              for argv in BY_SHAPE]
+    assert SHAPE_SECRET.findall("\n".join(shown)) == []
+    assert [r for r in emulator.requests() if r["method"] != "GET"] == []  # answered no: az never ran

@@ -4,6 +4,7 @@ import base64
 import json
 import os
 
+from tests.emulator import data
 from tests.harness.shell import run_guarded_script
 
 # Sets the window title, clears the screen, turns the text red.
@@ -72,3 +73,24 @@ def test_status_prints_no_escape_from_a_subscription_name(sp_az):
     for output in (["-o", "table"], ["--query", "subscription", "-o", "tsv"],
                    ["--query", "subscription.name", "-o", "tsv"]):
         assert_no_control_characters(sp_az.run("tokenguard", "status", *output).stdout, "contoso")
+
+
+def test_use_prints_no_escape_from_a_subscription_name(user_az):
+    path = user_az.config_dir / "azureProfile.json"
+    profile = json.loads(path.read_text("utf-8-sig"))
+    for subscription in profile["subscriptions"]:
+        subscription["name"] += ESCAPE
+        subscription["tenantDisplayName"] = f"Contoso{ESCAPE}"
+    path.write_text(json.dumps(profile), "utf-8-sig")
+    prod = next(s for s in profile["subscriptions"] if s["name"].startswith("contoso-prod"))
+    chosen = user_az.run("tokenguard", "use", "--subscription", prod["id"])
+    assert_no_control_characters(chosen.stdout + chosen.stderr, "contoso-prod")
+    assert f"export TOKENGUARD_SUBSCRIPTION={prod['id']}" in chosen.stdout  # the code for eval is whole
+    cleared = user_az.run("tokenguard", "use", "--clear", env={"TOKENGUARD_SUBSCRIPTION": prod["id"]})
+    assert_no_control_characters(cleared.stdout + cleared.stderr, "contoso-dev")  # az's default, named
+    noted = user_az.run("tokenguard", "use", "--subscription", prod["id"], env={"ARM_SUBSCRIPTION_ID": f"x{ESCAPE}"})
+    assert_no_control_characters(noted.stdout + noted.stderr, "ARM_SUBSCRIPTION_ID is already set to x")
+    refused = user_az.run("tokenguard", "use", "--subscription", prod["id"], "--tenant", data.FABRIKAM.tenant_id,
+                          check=False)
+    assert refused.returncode != 0
+    assert_no_control_characters(refused.stderr, "contoso-prod")

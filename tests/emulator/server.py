@@ -68,10 +68,15 @@ class Emulator:
 
 
 def _normalise_path(path):
-    """az joins endpoints with an extra slash at times ("//metadata"); ARM tolerates that, and so do we."""
-    while "//" in path:
-        path = path.replace("//", "/")
-    return path.rstrip("/") or "/"
+    """az joins endpoints with an extra slash at times ("//metadata"); ARM tolerates that, and so do we. A web
+    server resolves '.' and '..' segments (RFC 3986, 5.2.4) before routing: requests sends %2E%2E as '..'."""
+    segments = []
+    for segment in path.split("/"):
+        if segment == "..":
+            segments = segments[:-1]
+        elif segment not in ("", "."):
+            segments.append(segment)
+    return "/" + "/".join(segments)
 
 
 def _handler_class(emulator):

@@ -215,3 +215,13 @@ def test_closed_stderr_does_not_crash(config_dir):
     stderr.close()
     assert main(['group', 'list'], env={'AZURE_CONFIG_DIR': str(config_dir), 'TOKENGUARD_CONTEXT_LINE': 'always'},
                 stderr=stderr, open_tty=no_terminal) == ExitCode.RUN
+
+
+def test_a_doubtful_resource_id_counts_as_protected_when_anything_is():
+    from azext_tokenguard.guard.main import is_protected
+    from azext_tokenguard.guard.policy import Policy
+    from azext_tokenguard.guard.profile import context_unknown
+    doubtful = context_unknown('a resource id with empty segments', doubtful=True)
+    assert is_protected(Policy(protected=['contoso-prod']), doubtful)  # a write to it asks
+    assert not is_protected(Policy(), doubtful)
+    assert not is_protected(Policy(protected=['contoso-prod']), context_unknown('no azureProfile.json'))

@@ -5,7 +5,7 @@ import pytest
 
 from azext_tokenguard.guard.az_files import MANAGED_IDENTITY, SERVICE_PRINCIPAL
 from azext_tokenguard.guard.profile import (
-    load_context, option_values, requested_subscription, subscriptions_in_resource_ids)
+    load_context, option_values, requested_subscription, subscriptions_in_path, subscriptions_in_resource_ids)
 
 TENANT = 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa'
 DEV_ID = '11111111-1111-1111-1111-111111111111'
@@ -193,12 +193,12 @@ def test_requested_subscription_and_ids():
     assert requested_subscription(['group', 'list', '-s', 'a']) == ''  # -s is not global
     ids = ['/subscriptions/{}/a'.format(PROD_ID), '/SUBSCRIPTIONS/{}/b'.format(DEV_ID.upper()),
            '/subscriptions/{}/c'.format(PROD_ID), '/subscriptions/not-a-guid/d']
-    assert subscriptions_in_resource_ids(['vm', 'delete', '--ids'] + ids) == ([PROD_ID, DEV_ID, 'not-a-guid'], [])
+    assert subscriptions_in_resource_ids(['vm', 'delete', '--ids'] + ids) == ([PROD_ID, DEV_ID, 'not-a-guid'], [], '')
     url = '/subscriptions/{subscriptionId}/resourcegroups?api-version=1'
-    assert subscriptions_in_resource_ids(['rest', '--url', url]) == ([], [])
+    assert subscriptions_in_resource_ids(['rest', '--url', url]) == ([], [], '')
     other = '/subscriptions/{}/resourceGroups/n/providers/Microsoft.Network/virtualNetworks/v'.format(PROD_ID)
-    assert subscriptions_in_resource_ids(['vm', 'create', '--vnet-name=' + other]) == ([], [PROD_ID])
-    assert subscriptions_in_resource_ids(['tag', 'delete', '--resource-id', other]) == ([PROD_ID], [])
+    assert subscriptions_in_resource_ids(['vm', 'create', '--vnet-name=' + other]) == ([], [PROD_ID], '')
+    assert subscriptions_in_resource_ids(['tag', 'delete', '--resource-id', other]) == ([PROD_ID], [], '')
 
 
 def test_an_option_before_the_command_words_is_unknown(config_dir):
@@ -214,3 +214,45 @@ def test_ids_in_several_subscriptions_are_all_reported(config_dir):
     ids = ['/subscriptions/{}/a'.format(DEV_ID), '/subscriptions/{}/b'.format(PROD_ID)]
     ctx = context(config_dir, ['vm', 'delete', '--ids'] + ids)
     assert ctx.subscription_id == DEV_ID and ctx.other_subscription_ids == (PROD_ID,)
+
+
+@pytest.mark.parametrize('path, subscriptions, doubtful', [
+    ('/subscriptions/{P}/resourceGroups/x', ['{P}'], False),
+    ('/SUBSCRIPTIONS/{P}/RESOURCEGROUPS/x', ['{P}'], False),
+    ('https://management.azure.com/subscriptions/{P}/x?api-version=1', ['{P}'], False),
+    ('/%73ubscriptions/{P}/x', ['{P}'], False),  # requests sends /subscriptions/
+    ('/subscriptions//{P}/x', ['{P}'], True),
+    ('/subscriptions/{D}/../{P}/x', ['{P}'], True),
+    ('/subscriptions/./{P}/x', ['{P}'], True),
+    ('/subscriptions/{D}/%2e%2E/{P}/x', ['{D}'], True),  # requests sends '..': the server resolves it
+    ('/subscriptions/{D}/x%2F..%2F..%2Fsubscriptions%2F{P}', ['{D}'], True),
+    ('/subscriptions/{D}/x%252F', ['{D}'], True),
+    ('/subscriptions\\{P}/x', [], True),
+    ('/subscriptions/{P}\x01/x', ['{P}'], True),
+    ('/\u017fubscriptions/{P}/x', [], True),  # a long s: a server may fold it to 's'
+])
+def test_subscriptions_in_path_as_arm_reads_them(path, subscriptions, doubtful):
+    path = path.replace('{P}', PROD_ID).replace('{D}', DEV_ID)
+    found, doubt = subscriptions_in_path(path)
+    assert found == [s.replace('{P}', PROD_ID).replace('{D}', DEV_ID) for s in subscriptions]
+    assert bool(doubt) == doubtful
+
+
+def test_az_rest_resolves_dot_and_empty_segments_itself():
+    assert subscriptions_in_path('/subscriptions//{}/x'.format(PROD_ID), normalised_by_az=True) == ([PROD_ID], '')
+    url = 'https://h/subscriptions/{}/x/../../{}/y'.format(DEV_ID, PROD_ID)
+    assert subscriptions_in_resource_ids(['rest', '-m', 'delete', '-u', url]) == ([PROD_ID], [], '')
+    assert subscriptions_in_resource_ids(['resource', 'delete', '--ids', url])[2]
+
+
+@pytest.mark.parametrize('url', ['/subscriptions//{}/x', '/subscriptions/{}/%2E%2E/{}/x'])
+def test_a_doubtful_id_is_an_unknown_context(config_dir, url):
+    ctx = context(config_dir, ['resource', 'delete', '--ids', url.format(DEV_ID, PROD_ID)])
+    assert not ctx.known and ctx.doubtful and not ctx.subscription_id
+
+
+@pytest.mark.parametrize('value', ['https://acct.blob.core.windows.net/c/a%2Fb%2E?sig=x', 'alicé@contoso.example',
+                                   '/providers/Microsoft.Management/managementGroups/../mg'])
+def test_a_value_that_names_no_subscription_is_no_doubt(value):
+    assert subscriptions_in_path(value) == ([], '')
+    assert subscriptions_in_path('/sub%73criptions/x/%2E%2E/y')[1]  # an escaped letter still counts

@@ -80,3 +80,87 @@ def test_no_secret_option_of_the_table_shows_its_value():
                  classify_to_dict(argv)['command'], ' '.join(redact_argv(resolve_argv(argv, '/nonexistent'))))
         shown.extend(' '.join(argv) for text in texts if secret in text)
     assert shown == []
+
+
+# ---------------------------------------------------------------- secrets by shape, whatever the option
+
+from hypothesis import given, strategies as st  # noqa: E402  (the property tests of this section only)
+
+from tests.unit.fuzz_support import MANY, count  # noqa: E402
+
+SECRET = "TgShapeSecret"
+# Key words that mark a secret, as people spell them in app settings, env vars, headers and --set paths.
+KEY_WORDS = ["pass", "password", "passwd", "pwd", "secret", "key", "apikey", "api_key", "accessKey", "token",
+             "credential", "credentials", "connectionstring", "connection_string", "sas", "sig", "signature"]
+QUERY_KEYS = ["code", "sig", "key", "token", "subscription-key", "access_token", "apikey", "client_secret"]
+OPTIONS = ["--settings", "--env", "--env-vars", "--secure-environment-variables", "--set", "--parameters",
+           "--environment-variables", "--app-settings", "--headers", "--tags", "--x-unknown"]
+COMMANDS = [["webapp", "config", "appsettings", "set", "-g", "rg", "-n", "app"], ["container", "create", "-g", "rg"],
+            ["containerapp", "update", "-n", "a"], ["rest", "-m", "post"], ["functionapp", "create"], ["no", "such"]]
+piece = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", max_size=8)
+separator = st.sampled_from(["", "_", "__", "-", "."])
+# A secret value: the marker and characters a password may hold, never a separator of the shapes tested.
+value = st.builds(lambda a, b: a + SECRET + b, st.text(alphabet="abcXYZ019!@$%^*()+~", max_size=6),
+                  st.text(alphabet="abcXYZ019!@$%^*()+~,;", max_size=6))
+
+
+@st.composite
+def secret_key(draw):
+    word = draw(st.sampled_from(KEY_WORDS))
+    word = draw(st.sampled_from([word, word.upper(), word.capitalize()]))
+    key = draw(piece) + (draw(separator) if draw(piece) else "") + word + draw(separator) + draw(piece)
+    return key + draw(st.sampled_from(["", "[0].value", ".value"]))
+
+
+@st.composite
+def secret_spelling(draw):
+    """One argv word that carries a secret by its shape, whatever the option before it."""
+    secret = draw(value)
+    shape = draw(st.sampled_from(["pair", "userinfo", "token-user", "query", "header"]))
+    host = draw(st.sampled_from(["github.com", "example.azurewebsites.net", "dev.azure.com", "10.0.0.1:8443"]))
+    if shape == "pair":
+        return f"{draw(secret_key())}={secret}", secret
+    if shape == "userinfo":
+        return f"https://{draw(piece) or 'bot'}:{secret}@{host}/org/repo.git", secret
+    if shape == "token-user":
+        return f"https://{secret}@{host}/org/repo.git", secret
+    if shape == "query":
+        name = draw(st.sampled_from(QUERY_KEYS + [k.upper() for k in QUERY_KEYS]))
+        before = draw(st.sampled_from(["", "api-version=2024-01-01&", "a=1&b=2&"]))
+        return f"https://{host}/api/fn?{before}{name}={secret}", secret
+    return f"{draw(secret_key())}: {secret}", secret
+
+
+@MANY
+@given(command=st.sampled_from(COMMANDS), option=st.sampled_from(OPTIONS), spelled=secret_spelling(),
+       attached=st.booleans(), plain=st.sampled_from([[], ["location=westeurope"], ["env=prod"]]))
+def test_secrets_by_shape_are_hidden_whatever_the_option(command, option, spelled, attached, plain):
+    count("redaction by shape")
+    word, secret = spelled
+    argv = command + ([f"{option}={word}"] if attached else [option, *plain, word])
+    shown = " ".join(redact_argv(argv))
+    assert secret not in shown and SECRET not in shown, (argv, shown)
+
+
+@pytest.mark.parametrize("argv, secret", [
+    (["webapp", "config", "appsettings", "set", "--settings", "API_KEY=Tg9Secret1"], "Tg9Secret1"),
+    (["rest", "-m", "post", "-u", "https://app.azurewebsites.net/api/fn?code=Tg9Secret2"], "Tg9Secret2"),
+    (["rest", "-u", "https://user:Tg9Secret3@host.example/x"], "Tg9Secret3"),
+    (["rest", "-u", "https://apim.example/x", "--headers", "Ocp-Apim-Subscription-Key=Tg9Secret4"], "Tg9Secret4"),
+    (["containerapp", "update", "--set", "properties.configuration.secrets[0].value=Tg9Secret5"], "Tg9Secret5"),
+    (["container", "create", "--secure-environment-variables", "DB_PASS=Tg9Secret6"], "Tg9Secret6"),
+    (["webapp", "deployment", "source", "config", "--repo-url", "https://bot:Tg9Secret7@github.com/o/r"], "Tg9Secret7"),
+    (["container", "create", "--env", "DB_PASS=Tg9,Sec;ret8"], "Sec;ret8"),
+    (["functionapp", "config", "appsettings", "set", "--settings", "AzureWebJobsStorage__accessKey=Tg9S9"], "Tg9S9"),
+    (["rest", "--headers", "Server=tcp:x;Password=Tg9S10"], "Tg9S10"),  # a harmless pair does not hide the next
+])
+def test_the_nine_spellings_of_the_review_are_hidden(argv, secret):
+    assert secret not in " ".join(redact_argv(argv))
+
+
+def test_shape_rules_leave_plain_values_and_take_linear_time():
+    argv = ["webapp", "config", "appsettings", "set", "--settings", "WEBSITE_RUN_FROM_PACKAGE=1", "env=prod",
+            "-u", "https://github.com/org/repo", "--query", "[?name=='x'].id"]
+    assert redact_argv(argv) == argv
+    for word in ("a." * 100_000, "eyJ" * 70_000, "x://" * 50_000, "a:" * 100_000, "key=" * 50_000):
+        redact_value(word)  # each once: quadratic patterns would take minutes here

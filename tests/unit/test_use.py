@@ -161,3 +161,8 @@ def test_the_profile_must_exist(tmp_path):
 
 def test_json_of_code_is_plain_text(config_dir):
     assert json.dumps(use({}, config_dir, subscription='dev').code)  # a str, for -o json and tsv alike
+
+
+def test_picker_rows_carry_no_terminal_escape():
+    _ordered, rows = picker_rows([entry(PROD, 'prod\x1b]0;owned\x07\x1b[2J')])
+    assert rows[0].startswith('prod?]0;owned??[2J') and rows[0].isprintable()
