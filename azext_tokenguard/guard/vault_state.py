@@ -21,6 +21,7 @@ UNLOCKED = 'unlocked'  # a memory copy serves az until expires_at
 EXPIRED = 'expired'    # the period is over but the memory copy is still there: re-lock before anything else
 
 PLAIN_STORES = (TOKEN_CACHE_BASENAME + '.json', SP_STORE_BASENAME + '.json')
+PASSPHRASE_ENV = 'TOKENGUARD_VAULT_PASSPHRASE'  # vault_keys.py reads it; no child of tokenguard's gets it
 UNLOCK_HINT = "run 'az tokenguard vault unlock' (add --for 8h to choose how long)"
 
 
