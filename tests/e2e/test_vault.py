@@ -89,6 +89,9 @@ def test_lock_leaves_no_token_or_secret_and_the_guard_says_how_to_unlock(user_az
     # Around the guard, az reads the token cache through the vault's link to nowhere: no token, and it says so.
     around = user_az.run("group", "list", check=False)
     assert around.returncode != 0 and "az login" in around.stderr and "Traceback" not in around.stderr
+    # A sign-in around the guard cannot write the token cache beside the vault either.
+    signed_in_around = user_az.run("login", "--use-device-code", check=False)
+    assert signed_in_around.returncode != 0 and "No such file or directory" in signed_in_around.stderr
     assert token_material(user_az.config_dir) == []
     login_refused = guarded(user_az, vault_env, "az login --use-device-code")
     assert login_refused.returncode == VAULT_LOCKED and "vault unlock" in login_refused.stderr
