@@ -29,16 +29,17 @@ def run_child(argv, env):
     return 128 - code if code < 0 else code
 
 
-def exec_again_without(names, environ=None):
-    """Replace this process by the same command line without the variables ``names``, when any is set.
+def exec_again_blanking(names, environ=None):
+    """Replace this process by the same command line with the variables ``names`` set to "", when any has a value.
 
     Deleting a variable from os.environ does not change what /proc/<pid>/environ (or `ps eww`) shows of a
-    process's initial environment, and a child may read its parent's: only a new execve drops it there. Same
-    pid, same open files and terminal; the first run simply ends here. Nothing happens when none is set, so
-    the second run goes on. Off POSIX there is no such process image to replace, and nothing to do."""
+    process's initial environment, and a child may read its parent's: only a new execve drops the value there.
+    The names stay, empty, so that the second run still knows (and says, with --verbose) which it kept from
+    its child. Same pid, same open files and terminal; the first run simply ends here, and the second, finding
+    no value, goes on. Off POSIX there is no process image to replace, and nothing to do."""
     environ = os.environ if environ is None else environ
-    if os.name != "posix" or not any(name in environ for name in names):
+    if os.name != "posix" or not any(environ.get(name) for name in names):
         return
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execve(sys.executable, sys.orig_argv, {key: value for key, value in environ.items() if key not in names})
+    os.execve(sys.executable, sys.orig_argv, {**environ, **{name: "" for name in names if name in environ}})

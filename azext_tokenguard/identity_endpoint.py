@@ -58,7 +58,7 @@ COMPETING_VARIABLES = (
 TOKEN_CREDENTIALS = ("AZURE_TOKEN_CREDENTIALS", "prod")
 # Those whose value is itself a secret. Leaving them out of the child's environment is not enough: a child can
 # read its parent's initial environment in /proc/<pid>/environ, so exec starts itself again without them
-# (child_process.exec_again_without). az serves exec's tokens from its own sign-in and needs none of them.
+# (child_process.exec_again_blanking). az serves exec's tokens from its own sign-in and needs none of them.
 SECRET_VARIABLES = ("TOKENGUARD_VAULT_PASSPHRASE", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PASSWORD",
                     "AZURE_PASSWORD")
 
