@@ -356,9 +356,15 @@ def _leave_sealed_links(config_dir):
     sealed_dir = vault_state.sealed_links_dir(config_dir)
     replaced = [name for name in STORES if _lstat(os.path.join(config_dir, name)) is not None
                 and _link_target(os.path.join(config_dir, name)) != os.path.join(sealed_dir, name)]
-    _point_stores(config_dir, sealed_dir, SEALED_LINK_STORES)
-    _remove_stores(config_dir, [name for name in STORES if name not in SEALED_LINK_STORES])
+    _seal_stores(config_dir, STORES)
     return sorted(replaced)
+
+
+def _seal_stores(config_dir, names):
+    """Of ``names``, the token stores become links to nowhere (_leave_sealed_links) and the others go."""
+    _point_stores(config_dir, vault_state.sealed_links_dir(config_dir),
+                  [name for name in names if name in SEALED_LINK_STORES])
+    _remove_stores(config_dir, [name for name in names if name not in SEALED_LINK_STORES])
 
 
 def _write_unlocked_state(config_dir, memory_dir, now, expires_at):
@@ -376,10 +382,9 @@ def _remove_stores(config_dir, names):
 
 
 def _seal_links_to(config_dir, memory_dir):
-    """An unlock undone: our links into the memory copy become sealed links again."""
-    linked = [name for name in STORES
-              if _link_target(os.path.join(config_dir, name)) == os.path.join(memory_dir, name)]
-    _point_stores(config_dir, vault_state.sealed_links_dir(config_dir), linked)
+    """An unlock undone: our links into the memory copy are sealed again."""
+    _seal_stores(config_dir, [name for name in STORES
+                              if _link_target(os.path.join(config_dir, name)) == os.path.join(memory_dir, name)])
 
 
 def _drop_leftovers(config_dir, current):
@@ -388,10 +393,11 @@ def _drop_leftovers(config_dir, current):
     if current.state != vault_state.LOCKED:
         return
     sealed_dir = vault_state.sealed_links_dir(config_dir)
-    dangling = [name for name in STORES if _link_target(os.path.join(config_dir, name)) not in
-                (None, os.path.join(sealed_dir, name)) and not os.path.exists(os.path.join(config_dir, name))]
-    _point_stores(config_dir, sealed_dir, [name for name in dangling if name in SEALED_LINK_STORES])
-    _remove_stores(config_dir, [name for name in dangling if name not in SEALED_LINK_STORES])
+
+    def dangling_link_of_a_copy(name):
+        path = os.path.join(config_dir, name)
+        return _link_target(path) not in (None, os.path.join(sealed_dir, name)) and not os.path.exists(path)
+    _seal_stores(config_dir, [name for name in STORES if dangling_link_of_a_copy(name)])
     _remove_quietly(vault_state.unlocked_path(config_dir))
 
 
