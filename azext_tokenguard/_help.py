@@ -473,8 +473,11 @@ long-summary: >
     in memory-backed storage that a reboot empties ($XDG_RUNTIME_DIR, else /dev/shm) and links az's files to it,
     so az runs as usual. When the period ends, the first az or tokenguard command seals what az has then back
     into the vault (tokens az refreshed included) and wipes the copy; nothing runs in the background. While
-    locked, the guard refuses az commands that need a token (exit status 48) and says how to unlock.
-    The vault does not protect against malware running as you while it is unlocked.
+    locked, the guard refuses az commands that need a token (exit status 48) and says how to unlock, and az's
+    token cache and secret store are links to a directory that does not exist, so that an az still running from
+    the unlock period cannot write them back in plain text (its write fails). Prefer the terminal or
+    --passphrase-file to TOKENGUARD_VAULT_PASSPHRASE: a variable in your shell's initial environment can be read
+    by every process you start. The vault does not protect against malware running as you while it is unlocked.
 examples:
   - name: Seal az's tokens after signing in.
     text: az login && az tokenguard vault lock

@@ -377,6 +377,9 @@ def _report_symlink(state, path, target):
     if os.path.dirname(target) == vault_state.unlocked_memory_dir(os.path.dirname(path)):
         state.add("TG009", path, f"{path} is a link into the unlocked vault's memory copy ({target}); the vault "
                   "seals it again, and logout --all removes both.")
+    elif os.path.dirname(target) == vault_state.sealed_links_dir(os.path.dirname(path)):
+        state.add("TG009", path, f"{path} is a link of the locked vault to nowhere ({target}): an az still running "
+                  "from the unlock period cannot write a plain token file here.")
     elif kind in tf.TOKEN_BEARING_KINDS or kind == tf.KIND_PROFILE:
         state.add("TG009", path, f"{path} is a symlink to {target}; its target (token material) was not "
                   "inspected and logout removes only the link.", severity="medium")

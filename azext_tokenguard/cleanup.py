@@ -195,6 +195,11 @@ def _plan_symlink(plan, entry):
         plan["remove"].append({"path": entry.path, "kind": entry.kind,
                                "reason": f"symlink into the unlocked vault's memory copy ({target}), removed too"})
         return
+    if os.path.dirname(target) == vault_state.sealed_links_dir(os.path.dirname(entry.path)):
+        plan["remove"].append({"path": entry.path, "kind": entry.kind,
+                               "reason": f"link of the locked vault to nowhere ({target}), which keeps az from "
+                                         "writing a plain token file there; removed with the vault"})
+        return
     plan["remove"].append({"path": entry.path, "kind": entry.kind,
                            "reason": f"symlink (to {target}): the link is removed, its target is left alone"})
     if entry.kind in tf.TOKEN_BEARING_KINDS:

@@ -221,9 +221,10 @@ def vault_show():
 def exec_command(cmd, command_args=None, allowed_resources=None, min_validity=None, subscription=None):
     """A command to run is given, no exec runs around this one, and min_validity is in seconds (_validators)."""
     from azext_tokenguard._validators import EXEC_MARKER
-    from azext_tokenguard.child_process import run_child
-    from azext_tokenguard.identity_endpoint import TokenEndpoint, child_environment
+    from azext_tokenguard.child_process import exec_again_blanking, run_child
+    from azext_tokenguard.identity_endpoint import SECRET_VARIABLES, TokenEndpoint, child_environment
     _refuse_in_read_only("tokenguard exec")
+    exec_again_blanking(SECRET_VARIABLES)  # before anything else: the child must not find them in our /proc
     subscription = subscription or _shell_subscription()
     _refuse_locked_vault()
     az_profile.current_account(cmd.cli_ctx, subscription)  # not logged in: say so now, not on the first request

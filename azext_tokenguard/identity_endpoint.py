@@ -56,6 +56,11 @@ COMPETING_VARIABLES = (
 # silent fallback to AzureCliCredential. 'prod' rather than 'ManagedIdentityCredential': azure-identity 1.23
 # and @azure/identity 4.10 know only 'dev' and 'prod', and reject any other value.
 TOKEN_CREDENTIALS = ("AZURE_TOKEN_CREDENTIALS", "prod")
+# Those whose value is itself a secret. Leaving them out of the child's environment is not enough: a child can
+# read its parent's initial environment in /proc/<pid>/environ, so exec starts itself again without them
+# (child_process.exec_again_blanking). az serves exec's tokens from its own sign-in and needs none of them.
+SECRET_VARIABLES = ("TOKENGUARD_VAULT_PASSPHRASE", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PASSWORD",
+                    "AZURE_PASSWORD")
 
 _ERROR_CODES = {400: "invalid_request", 401: "unauthorized_client", 403: "access_denied", 404: "not_found",
                 405: "invalid_request", 411: "invalid_request", 413: "invalid_request"}

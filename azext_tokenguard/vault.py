@@ -10,6 +10,13 @@ Python but without az. What az 2.91 does, checked against its code and the real 
 - Their ``.lockfile`` stays beside the link, in the config dir: it holds a pid, no secret.
 - `az account clear` and `az logout` of the last user os.remove() the store: that removes the link, and a later
   sign-in writes a plain file. Sealing takes the config dir's file then, as the newest state.
+- While locked, az's token cache and secret store are links into ``tokenguard/vault-is-locked/``, a directory
+  that is never created. An az started while unlocked may outlive the period (`az group wait`, a long
+  deployment) and write its cache after the re-seal: that write through the link fails with ENOENT
+  (msal-extensions passes the error on, and that az command fails), where a missing file would have been
+  created plain. A read through it finds nothing, as if the file were not there: msal-extensions takes ENOENT
+  as an empty cache. Unlock replaces the links with links into the memory copy (an atomic rename each: az sees
+  one link or the other, never no file).
 
 Order, so that a crash at any point loses nothing: the vault is written to a temporary file, flushed, read back
 and opened before it replaces the old one; plain files and the memory copy go only after that.
@@ -39,6 +46,9 @@ STORES = TOKEN_STORES + DISPOSABLE_STORES
 # unlocked (a service principal's first secret) lands in memory, not on disk. The legacy ADAL cache is linked
 # only when the vault holds one.
 AZ_WRITTEN_STORES = (token_files.MSAL_TOKEN_CACHE_JSON, token_files.SP_ENTRIES_JSON, token_files.MSAL_HTTP_CACHE)
+# While locked, links to nowhere in place of the token stores az writes (the module's docstring says why). Not the
+# HTTP cache: it holds no token, and az must still write it when plain token files are back beside the vault.
+SEALED_LINK_STORES = (token_files.MSAL_TOKEN_CACHE_JSON, token_files.SP_ENTRIES_JSON)
 ENCRYPTED_STORES = (token_files.MSAL_TOKEN_CACHE_BIN, token_files.SP_ENTRIES_BIN)
 DATA_KEY_FILE = ".data-key"            # in the memory copy: re-seals at the end of the period
 MAX_STORE_BYTES = 64 * 1024 * 1024
@@ -83,7 +93,7 @@ def lock(config_dir: str, key_source_for: KeySourceFactory, now: float) -> Outco
                                        recommendation="Sign in with 'az login' first, then run "
                                                       "'az tokenguard vault lock'.")
             with cleanup.held_az_locks(config_dir):
-                dropped = _remove_stores(config_dir, DISPOSABLE_STORES)
+                dropped = _leave_sealed_links(config_dir)  # a plain HTTP cache goes; a 0.3 vault gets its links
             return Outcome("already-locked", vault_state.vault_path(config_dir), removed=dropped)
         # The passphrase is asked before az's locks are taken: az commands must not wait for a person.
         key_source = key_source_for(current.state == vault_state.NONE)
@@ -162,7 +172,7 @@ def _period(expires_at, now):
 def _seal_first(config_dir, plain, key_source, now):
     document, data_key = vault_crypto.seal_new(plain, key_source, machine_fingerprint(), int(now))
     _write_vault(config_dir, document, data_key, plain)
-    return Outcome("sealed", vault_state.vault_path(config_dir), sorted(plain), _remove_stores(config_dir, plain))
+    return Outcome("sealed", vault_state.vault_path(config_dir), sorted(plain), _leave_sealed_links(config_dir))
 
 
 def _seal_into_existing(config_dir, plain, key_source, now):
@@ -172,7 +182,7 @@ def _seal_into_existing(config_dir, plain, key_source, now):
     merged = merge_stores(sealed, plain)
     _write_vault(config_dir, vault_crypto.reseal(_read_vault(config_dir), merged, data_key, int(now)), data_key,
                  merged)
-    return Outcome("merged", vault_state.vault_path(config_dir), sorted(merged), _remove_stores(config_dir, plain))
+    return Outcome("merged", vault_state.vault_path(config_dir), sorted(merged), _leave_sealed_links(config_dir))
 
 
 def _seal_memory_copy(config_dir, current, now):
@@ -183,7 +193,7 @@ def _seal_memory_copy(config_dir, current, now):
         files = _files_in_use(config_dir, current.memory_dir)
         document = vault_crypto.reseal(_read_vault(config_dir), files, data_key, int(now))
         _write_vault(config_dir, document, data_key, files)
-        removed = _remove_stores(config_dir, STORES)  # our links, and any plain file az put in a link's place
+        removed = _leave_sealed_links(config_dir)  # in place of our links, and of any plain file az put there
     _wipe_memory_copy(current.memory_dir)
     _remove_quietly(vault_state.unlocked_path(config_dir))
     return Outcome("resealed", vault_state.vault_path(config_dir), sorted(files), removed)
@@ -294,7 +304,7 @@ def _serve_from_memory(config_dir, files, data_key, now, expires_at):
         _link_stores(config_dir, memory_dir, sorted(set(AZ_WRITTEN_STORES) | set(files)))
         _write_unlocked_state(config_dir, memory_dir, now, expires_at)
     except BaseException:
-        _remove_links_to(config_dir, memory_dir)
+        _seal_links_to(config_dir, memory_dir)
         _wipe_memory_copy(memory_dir)
         _remove_quietly(vault_state.unlocked_path(config_dir))
         raise
@@ -326,12 +336,35 @@ def _private_dir_of_mine(directory):
 def _link_stores(config_dir, memory_dir, names):
     """Each store becomes a link into the memory copy; a missing file there is created by az through it."""
     with cleanup.held_az_locks(config_dir):
-        for name in names:
-            link = os.path.join(config_dir, name)
-            temporary = link + ".tokenguard-link"
-            _remove_quietly(temporary)
-            os.symlink(os.path.join(memory_dir, name), temporary)
-            os.replace(temporary, link)  # atomic: az sees the old entry or the link
+        _point_stores(config_dir, memory_dir, names)
+
+
+def _point_stores(config_dir, target_dir, names):
+    for name in names:
+        link = os.path.join(config_dir, name)
+        temporary = link + ".tokenguard-link"
+        _remove_quietly(temporary)
+        os.symlink(os.path.join(target_dir, name), temporary)
+        os.replace(temporary, link)  # atomic: az sees the old entry or the link, never no entry
+
+
+def _leave_sealed_links(config_dir):
+    """Once sealed: az's token cache and secret store become links into a directory that does not exist, so that
+    an az still running from the unlock period cannot write them plain (the module's docstring says why); the
+    HTTP cache and the legacy ADAL cache just go. Returns the names that held something else (plain files, links
+    to the copy)."""
+    sealed_dir = vault_state.sealed_links_dir(config_dir)
+    replaced = [name for name in STORES if _lstat(os.path.join(config_dir, name)) is not None
+                and _link_target(os.path.join(config_dir, name)) != os.path.join(sealed_dir, name)]
+    _seal_stores(config_dir, STORES)
+    return sorted(replaced)
+
+
+def _seal_stores(config_dir, names):
+    """Of ``names``, the token stores become links to nowhere (_leave_sealed_links) and the others go."""
+    _point_stores(config_dir, vault_state.sealed_links_dir(config_dir),
+                  [name for name in names if name in SEALED_LINK_STORES])
+    _remove_stores(config_dir, [name for name in names if name not in SEALED_LINK_STORES])
 
 
 def _write_unlocked_state(config_dir, memory_dir, now, expires_at):
@@ -348,24 +381,23 @@ def _remove_stores(config_dir, names):
                   if cleanup.remove_file_no_follow(os.path.join(config_dir, name), [config_dir]))
 
 
-def _remove_links_to(config_dir, memory_dir):
-    for name in STORES:
-        path = os.path.join(config_dir, name)
-        with contextlib.suppress(OSError):
-            if os.readlink(path) == os.path.join(memory_dir, name):
-                cleanup.remove_file_no_follow(path, [config_dir])
+def _seal_links_to(config_dir, memory_dir):
+    """An unlock undone: our links into the memory copy are sealed again."""
+    _seal_stores(config_dir, [name for name in STORES
+                              if _link_target(os.path.join(config_dir, name)) == os.path.join(memory_dir, name)])
 
 
 def _drop_leftovers(config_dir, current):
-    """A memory copy that is gone (a reboot) leaves links to nowhere and a stale unlocked state: the vault still
-    holds what it held, so only those go."""
+    """A memory copy that is gone (a reboot) leaves links to it and a stale unlocked state: the vault still
+    holds what it held, so the links become sealed links and the state goes."""
     if current.state != vault_state.LOCKED:
         return
-    for name in STORES:
+    sealed_dir = vault_state.sealed_links_dir(config_dir)
+
+    def dangling_link_of_a_copy(name):
         path = os.path.join(config_dir, name)
-        info = _lstat(path)
-        if info is not None and stat.S_ISLNK(info.st_mode) and not os.path.exists(path):
-            cleanup.remove_file_no_follow(path, [config_dir])
+        return _link_target(path) not in (None, os.path.join(sealed_dir, name)) and not os.path.exists(path)
+    _seal_stores(config_dir, [name for name in STORES if dangling_link_of_a_copy(name)])
     _remove_quietly(vault_state.unlocked_path(config_dir))
 
 
@@ -506,6 +538,14 @@ def _remove_quietly(path):
 def _lstat(path):
     try:
         return os.lstat(path)
+    except OSError:
+        return None
+
+
+def _link_target(path):
+    """Where the link ``path`` points; None when it is no link (or not there)."""
+    try:
+        return os.readlink(path)
     except OSError:
         return None
 

@@ -9,9 +9,9 @@ import os
 import sys
 
 from .guard.errors import InvalidValueError, MissingArgumentError
+from .guard.vault_state import PASSPHRASE_ENV
 from .vault_crypto import PassphraseKeySource, check_new_passphrase
 
-PASSPHRASE_ENV = "TOKENGUARD_VAULT_PASSPHRASE"
 MAX_PASSPHRASE_FILE_BYTES = 4096
 HOW_TO_GIVE = f"Pass --passphrase-file FILE (- reads standard input), or set {PASSPHRASE_ENV}."
 

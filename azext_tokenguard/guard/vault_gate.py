@@ -46,7 +46,7 @@ def _relock(config_dir, say):
     try:
         result = subprocess.run([sys.executable, '-I', RELOCK_SCRIPT, config_dir], stdin=subprocess.DEVNULL,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=RELOCK_TIMEOUT,
-                                check=False)
+                                check=False, env=_without_passphrase(os.environ))
         message = result.stderr.decode('utf-8', 'replace').strip()
     except (OSError, subprocess.SubprocessError) as error:
         message = f'tokenguard: the vault could not be sealed again ({type(error).__name__}).'
@@ -54,3 +54,8 @@ def _relock(config_dir, say):
         say(''.join(c for c in line if c.isprintable()))
     state = vault_state.read_state(config_dir)
     return vault_state.VaultState(vault_state.LOCKED) if state.state == vault_state.EXPIRED else state
+
+
+def _without_passphrase(environ):
+    """Re-sealing takes the data key from the memory copy: the child needs no passphrase, so it gets none."""
+    return {name: value for name, value in environ.items() if name != vault_state.PASSPHRASE_ENV}

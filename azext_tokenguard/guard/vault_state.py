@@ -4,7 +4,8 @@ the guard asks this before every az command, so it costs one stat when there is 
 
 Files, in ``AZURE_CONFIG_DIR/tokenguard/``:
 - ``vault.json``: az's token files, sealed (vault_crypto.py describes the format);
-- ``vault-unlocked.json``: present while unlocked: where the memory copy lives and when the period ends.
+- ``vault-unlocked.json``: present while unlocked: where the memory copy lives and when the period ends;
+- ``vault-is-locked/``: never created; while locked, az's stores in the config dir are links into it.
 """
 import json
 import os
@@ -13,6 +14,9 @@ from .az_files import SP_STORE_BASENAME, TOKEN_CACHE_BASENAME, TOKENGUARD_DIR_NA
 
 VAULT_FILE_NAME = 'vault.json'
 UNLOCKED_FILE_NAME = 'vault-unlocked.json'
+# While locked, az's stores are links into this directory, which is never created: an az that outlives the
+# unlock period then fails to write its token cache (ENOENT) instead of creating a plain one (vault.py).
+SEALED_LINKS_DIR_NAME = 'vault-is-locked'
 MAX_STATE_BYTES = 64 * 1024
 
 NONE = 'none'          # no vault: az keeps its tokens as it always does
@@ -21,6 +25,7 @@ UNLOCKED = 'unlocked'  # a memory copy serves az until expires_at
 EXPIRED = 'expired'    # the period is over but the memory copy is still there: re-lock before anything else
 
 PLAIN_STORES = (TOKEN_CACHE_BASENAME + '.json', SP_STORE_BASENAME + '.json')
+PASSPHRASE_ENV = 'TOKENGUARD_VAULT_PASSPHRASE'  # vault_keys.py reads it; no child of tokenguard's gets it
 UNLOCK_HINT = "run 'az tokenguard vault unlock' (add --for 8h to choose how long)"
 
 
@@ -45,6 +50,10 @@ def vault_path(config_dir):
 
 def unlocked_path(config_dir):
     return os.path.join(config_dir, TOKENGUARD_DIR_NAME, UNLOCKED_FILE_NAME)
+
+
+def sealed_links_dir(config_dir):
+    return os.path.join(config_dir, TOKENGUARD_DIR_NAME, SEALED_LINKS_DIR_NAME)
 
 
 def memory_root(env=None):

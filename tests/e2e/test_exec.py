@@ -3,6 +3,8 @@
 How stock clients fare over several token lifetimes, and the endpoint's protocol details: test_exec_clients.py.
 """
 import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -39,3 +41,52 @@ def test_exec_allow_list_refuses_other_resources(sp_az):
               "print(get('https://vault.azure.net'), get('https://graph.microsoft.com'))\n")
     result = sp_az.run("tokenguard", "exec", "--resource", "keyvault", "--", sys.executable, "-c", script)
     assert result.stdout.split() == ["200", "403"]
+
+
+# A child that reads the initial environment of every ancestor it may read (/proc/<pid>/environ), up to pid 1,
+# and prints, per ancestor, whether it could read it and which of the given values it found there.
+ANCESTOR_ENVIRONS = """
+import json, os, sys
+secrets = sys.argv[1:]
+found, pid = [], os.getppid()
+while pid > 1:
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as handle:
+            environ = handle.read().decode("utf-8", "replace")
+        read = True
+    except OSError:
+        environ, read = "", False
+    with open(f"/proc/{pid}/stat") as handle:
+        parent = int(handle.read().rsplit(")", 1)[1].split()[1])
+    found.append({"pid": pid, "read": read, "found": [s for s in secrets if s in environ]})
+    pid = parent
+print(json.dumps(found))
+"""
+PASSPHRASE = "correct horse battery staple"
+SECRETS = {"TOKENGUARD_VAULT_PASSPHRASE": PASSPHRASE, "AZURE_CLIENT_SECRET": "not-for-the-child-1",
+           "AZURE_PASSWORD": "not-for-the-child-2"}
+
+
+def ancestors_holding_secrets(result):
+    ancestors = json.loads(result.stdout)
+    assert ancestors and ancestors[0]["read"], ancestors  # az, exec's parent, was read
+    return [a for a in ancestors if a["found"]]
+
+
+def test_exec_s_child_finds_no_passphrase_in_any_ancestor_s_environ(sp_az):
+    """/proc/<pid>/environ shows a process's environment as it was started: exec starts itself again without
+    the passphrase (and the other secret-valued variables) before it starts the child."""
+    result = sp_az.run("tokenguard", "exec", "--", sys.executable, "-c", ANCESTOR_ENVIRONS, *SECRETS.values(),
+                       env=SECRETS)
+    assert ancestors_holding_secrets(result) == []
+
+
+def test_through_the_shim_the_child_finds_no_passphrase_either(sp_az, tmp_path):
+    """The shim executes az in its own process: the same pid, whose environ must not show it either."""
+    directory = tmp_path / "shim"
+    sp_az.run("tokenguard", "shell-init", "--shim", str(directory))
+    env = {**sp_az.env, **SECRETS, "PATH": f"{directory}{os.pathsep}{sp_az.env['PATH']}"}
+    result = subprocess.run([str(directory / "az"), "tokenguard", "exec", "--", sys.executable, "-c",
+                             ANCESTOR_ENVIRONS, *SECRETS.values()], capture_output=True, text=True, env=env,
+                            cwd=sp_az.env["HOME"], timeout=180, check=True)
+    assert ancestors_holding_secrets(result) == []

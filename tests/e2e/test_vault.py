@@ -85,6 +85,14 @@ def test_lock_leaves_no_token_or_secret_and_the_guard_says_how_to_unlock(user_az
     assert "az tokenguard vault unlock" in refused.stderr and "Traceback" not in refused.stderr
     assert arm_requests(emulator) == []
     assert guarded(user_az, vault_env, "az account show").returncode == 0  # the profile alone still answers
+    assert guarded(user_az, vault_env, "az account list -o none").returncode == 0
+    # Around the guard, az reads the token cache through the vault's link to nowhere: no token, and it says so.
+    around = user_az.run("group", "list", check=False)
+    assert around.returncode != 0 and "az login" in around.stderr and "Traceback" not in around.stderr
+    # A sign-in around the guard cannot write the token cache beside the vault either.
+    signed_in_around = user_az.run("login", "--use-device-code", check=False)
+    assert signed_in_around.returncode != 0 and "No such file or directory" in signed_in_around.stderr
+    assert token_material(user_az.config_dir) == []
     login_refused = guarded(user_az, vault_env, "az login --use-device-code")
     assert login_refused.returncode == VAULT_LOCKED and "vault unlock" in login_refused.stderr
 
@@ -121,7 +129,7 @@ def test_unlock_serves_az_and_what_az_wrote_is_sealed_back(user_az, vault_env, e
 
     sealed = vault(user_az, vault_env, "lock").json()
     assert sealed["action"] == "resealed" and memory_dirs(vault_env) == []
-    assert token_material(user_az.config_dir) == [] and not os.path.lexists(user_az.config_dir / STORES[0])
+    assert token_material(user_az.config_dir) == [] and links_to_nowhere(user_az, STORES)
 
     vault(user_az, vault_env, "unlock")
     assert any("vault.azure.net" in target for target in cached_targets(user_az))  # the new token was kept
@@ -142,6 +150,52 @@ def test_the_first_command_after_the_period_seals_the_vault_again(sp_az, vault_e
     vault(sp_az, vault_env, "unlock")
     assert any("vault.azure.net" in target for target in cached_targets(sp_az))
     assert guarded(sp_az, vault_env, "az group list -o none").returncode == 0
+
+
+def links_to_nowhere(az, names):
+    """Each name in the config dir is a link whose target does not exist: nothing az could read or write."""
+    return all(os.path.islink(az.config_dir / name) and not os.path.exists(az.config_dir / name) for name in names)
+
+
+def test_an_az_that_outlives_the_period_cannot_write_a_plain_token_cache(user_az, vault_env, emulator, tmp_path):
+    """`az group wait`, started while unlocked, is still polling when the period ends and the vault is sealed
+    again; then its access token expires, and msal writes the cache (dropping the expired token, then adding the
+    one a refresh_token grant brings): no write may land in a plain file beside the locked vault. The late
+    writer's clock is libfaketime's, read from a file the test moves forward; the group it waits for appears
+    once it has refreshed its token, so it ends either way, and each step waits for an event, not a time."""
+    vault(user_az, vault_env, "lock")
+    vault(user_az, vault_env, "unlock", "--for", "2m")
+    subscription = user_az.json("account", "show")["id"]
+    clock = tmp_path / "late-writer-clock"
+    clock.write_text("+0\n")
+    emulator.reset()
+    late_writer = subprocess.Popen(  # pylint: disable=consider-using-with
+        [AZ, "group", "wait", "-n", "rg-late", "--created", "--interval", "1", "--timeout", "120"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=user_az.env["HOME"],
+        env={**user_az.env, **vault_env, "LD_PRELOAD": faketime_library(), "FAKETIME_TIMESTAMP_FILE": str(clock),
+             "FAKETIME_NO_CACHE": "1"})
+    try:
+        emulator.wait_for_request(service="arm", method="GET", path_contains="/resourcegroups/rg-late")
+        resealed = guarded(user_az, vault_env, "az group list", LD_PRELOAD=faketime_library(), FAKETIME="+3m")
+        assert "sealed again" in resealed.stderr and resealed.returncode == VAULT_LOCKED
+        emulator.add_resource_group(subscription, "rg-late", when={
+            "since": len(emulator.requests()), "service": "entra", "grant_type": "refresh_token"})
+        clock.write_text("+2h\n")  # the late writer's token has expired: its next poll refreshes it
+        _, stderr = late_writer.communicate(timeout=150)
+    finally:
+        if late_writer.poll() is None:
+            late_writer.kill()
+            late_writer.communicate()
+
+    assert token_material(user_az.config_dir) == []
+    assert links_to_nowhere(user_az, STORES)
+    assert memory_dirs(vault_env) == []
+    # What its user sees: the command failed on its token cache (az's own message for an unexpected error).
+    assert late_writer.returncode != 0, stderr
+    assert "No such file or directory" in stderr and "msal_token_cache.json" in stderr, stderr
+    assert "eyJ" not in stderr
+    vault(user_az, vault_env, "unlock")  # the vault itself is intact and serves az again
+    assert guarded(user_az, vault_env, "az group list -o none").returncode == 0
 
 
 def test_a_reboot_loses_the_memory_copy_but_not_the_vault(sp_az, vault_env):
@@ -251,7 +305,8 @@ def test_a_lock_cut_off_before_the_plain_files_went_loses_nothing(user_az, vault
     putting the plain files back beside the sealed vault."""
     saved = {name: (user_az.config_dir / name).read_bytes() for name in ("msal_token_cache.json",)}
     vault(user_az, vault_env, "lock")
-    for name, content in saved.items():
+    for name, content in saved.items():  # a crash before the plain file gave way to the vault's link
+        (user_az.config_dir / name).unlink()
         (user_az.config_dir / name).write_bytes(content)
 
     warned = guarded(user_az, vault_env, "az group list -o none")
@@ -302,6 +357,19 @@ def test_logout_all_removes_the_vault_and_the_unlocked_copy(sp_az, vault_env):
     assert token_material(sp_az.config_dir) == []
     assert not [e for e in report["cannotCleanHere"] if memory in e["what"]]
     assert sp_az.json("tokenguard", "vault", "show", env=vault_env)["state"] == "none"
+
+
+def test_logout_all_of_a_locked_vault_takes_its_links_and_az_signs_in_again(user_az, vault_env):
+    vault(user_az, vault_env, "lock")
+    assert links_to_nowhere(user_az, STORES)
+
+    report = user_az.json("tokenguard", "logout", "--all", "--yes", env=vault_env)
+
+    assert report["verified"]["clean"] is True
+    assert not any(os.path.lexists(user_az.config_dir / name) for name in STORES)
+    assert not [e for e in report["cannotCleanHere"] if "vault-is-locked" in e["what"]]
+    login(user_az, "user")
+    assert guarded(user_az, vault_env, "az group list -o none").returncode == 0
 
 
 def faketime_library():

@@ -29,8 +29,12 @@ class Emulator:
         self.graph = Graph(self.issuer)
         self.log = []
         self._lock = threading.Lock()
+        self._logged = threading.Condition(self._lock)  # notified at each request logged: /_emulator/wait
+        self._groups_to_come = []  # (since, wanted, subscription, name): a group appears on a request
 
     def dispatch(self, request):
+        if request.path == "/_emulator/wait":  # blocks for a while: must not hold the lock the others need
+            return "admin", self._wait(request.json())
         with self._lock:  # one request at a time keeps the in-memory state simple and consistent
             if request.path.startswith("/_emulator/"):
                 return "admin", self._admin(request)
@@ -49,6 +53,38 @@ class Emulator:
                  "query": request.query, "status": response.status, **response.note}
         with self._lock:
             self.log.append(entry)
+            self._logged.notify_all()
+            self._make_groups_that_were_waiting()
+
+    def _first_match(self, wanted):
+        """The first request logged at position ``since`` or later whose fields have the wanted values (and whose
+        path contains ``path_contains``, case-insensitively), else None."""
+        wanted = dict(wanted)
+        since, path_part = int(wanted.pop("since", 0)), wanted.pop("path_contains", "").lower()
+        return next((e for e in self.log[since:] if path_part in e["path"].lower()
+                     and all(e.get(key) == value for key, value in wanted.items())), None)
+
+    def _wait(self, wanted):
+        """The first request like ``wanted`` (_first_match); 408 when none comes within ``timeout`` seconds."""
+        timeout = float(wanted.pop("timeout", 60))
+        with self._logged:
+            entry = self._logged.wait_for(lambda: self._first_match(wanted), timeout)
+        return Response(200, entry) if entry else Response(408, {"error": f"no request like {wanted} came"})
+
+    def _add_group(self, body):
+        """A resource group appears, as another client would make it: now, or once a request like ``when`` is
+        logged (a state that changes on an event, for a command that waits for it)."""
+        if body.get("when") and not self._first_match(body["when"]):
+            self._groups_to_come.append(body)
+        else:
+            self.arm.groups[(body["subscription"], body["name"].lower())] = {
+                "name": body["name"], "location": body.get("location", "westeurope"), "tags": {}}
+        return Response(201, {"name": body["name"]})
+
+    def _make_groups_that_were_waiting(self):
+        waiting, self._groups_to_come = self._groups_to_come, []
+        for body in waiting:
+            self._add_group(body)
 
     def _admin(self, request):
         action = request.path[len("/_emulator/"):]
@@ -56,12 +92,15 @@ class Emulator:
             return Response(200, {"requests": list(self.log)})
         if action == "reset" and request.method == "POST":
             self.log.clear()
+            self._groups_to_come = []
             self.arm.reset()
             self.settings.token_lifetime = request.json().get("token_lifetime", self.settings.token_lifetime)
             return Response(200, {"token_lifetime": self.settings.token_lifetime})
         if action == "settings" and request.method == "POST":
             self.settings.token_lifetime = int(request.json()["token_lifetime"])
             return Response(200, {"token_lifetime": self.settings.token_lifetime})
+        if action == "groups" and request.method == "POST":
+            return self._add_group(request.json())
         if action == "health":
             return Response(200, {"status": "ok"})
         return Response(404, {"error": f"unknown admin action {action}"})

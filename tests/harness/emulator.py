@@ -35,12 +35,12 @@ class EmulatorProcess:
             self.process.terminate()
             self.process.wait(timeout=10)
 
-    def _call(self, method, action, body=None):
+    def _call(self, method, action, body=None, timeout=10):
         context = ssl.create_default_context(cafile=self.ca)
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(f"{self.url}/_emulator/{action}", data=data, method=method,
                                          headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, context=context, timeout=10) as response:
+        with urllib.request.urlopen(request, context=context, timeout=timeout) as response:
             return json.loads(response.read())
 
     def arm_get(self, path, token):
@@ -64,3 +64,15 @@ class EmulatorProcess:
         entries = self._call("GET", "requests")["requests"]
         return [e for e in entries if (service is None or e["service"] == service)
                 and (method is None or e["method"] == method)]
+
+    def wait_for_request(self, since=0, timeout=60, path_contains="", **fields):
+        """Block until the request log has, at position ``since`` or later, a request with these field values
+        (service, method, grant_type, ...) whose path contains ``path_contains``; return its entry. An event
+        to wait for, instead of sleeping: raises urllib's HTTPError 408 when none comes within ``timeout``."""
+        return self._call("POST", "wait", {"since": since, "timeout": timeout, "path_contains": path_contains,
+                                           **fields}, timeout=timeout + 10)
+
+    def add_resource_group(self, subscription, name, when=None):
+        """A resource group appears in ``subscription``, as if another client had created it: now, or once the
+        request log has a request like ``when`` (wait_for_request's fields, ``since`` included)."""
+        return self._call("POST", "groups", {"subscription": subscription, "name": name, "when": when})

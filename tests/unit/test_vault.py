@@ -153,3 +153,29 @@ def test_the_memory_copy_lives_in_the_runtime_dir_else_dev_shm(tmp_path):
     assert vault_state.memory_root({"XDG_RUNTIME_DIR": "relative/dir"}).startswith("/dev/shm/")
     one, other = vault_state.memory_dir_for("/a/.azure", {}), vault_state.memory_dir_for("/b/.azure", {})
     assert one != other and os.path.dirname(one) == os.path.dirname(other)
+
+
+def _no_passphrase_needed(_new):
+    raise AssertionError("asked for a passphrase")
+
+
+def test_while_locked_the_token_stores_are_links_to_nowhere(tmp_path):
+    """A reboot left links into a memory copy that is gone, and az a plain HTTP cache: `lock` makes the token
+    stores links into a directory that does not exist (a late az cannot create them there), and the HTTP
+    cache goes."""
+    config_dir = _state_dir(tmp_path, {"expiresAt": 1000, "memoryDir": str(tmp_path / "gone")})
+    for name in ("msal_token_cache.json", "service_principal_entries.json", "msal_http_cache.bin"):
+        os.symlink(str(tmp_path / "gone" / name), os.path.join(config_dir, name))
+    (tmp_path / "msal_http_cache.bin").unlink()
+    (tmp_path / "msal_http_cache.bin").write_bytes(b"pickle")
+
+    outcome = vault.lock(config_dir, _no_passphrase_needed, now=2000)
+
+    sealed_dir = vault_state.sealed_links_dir(os.path.realpath(config_dir))
+    assert outcome.action == "already-locked" and outcome.removed == ["msal_http_cache.bin"]
+    for name in ("msal_token_cache.json", "service_principal_entries.json"):
+        assert os.readlink(tmp_path / name) == os.path.join(sealed_dir, name)
+        with pytest.raises(FileNotFoundError):
+            os.open(tmp_path / name, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)  # what msal-extensions does
+    assert not os.path.lexists(tmp_path / "msal_http_cache.bin") and not os.path.lexists(sealed_dir)
+    assert not (tmp_path / "tokenguard" / "vault-unlocked.json").exists()
