@@ -420,9 +420,13 @@ parameters:
     short-summary: warn (the default) warns when a user is signed in on a CI agent; deny refuses az commands.
   - name: --mode
     short-summary: normal (the default), or read-only - every write and destructive az command is refused (exit status 47).
+  - name: --allow-secrets
+    short-summary: true lets read-only mode run commands that return credentials (refused by default); the guard asks to confirm it.
 examples:
   - name: Make this machine read-only for az, e.g. for an AI coding agent's account.
     text: az tokenguard policy set --mode read-only
+  - name: Let read-only mode also run commands that return credentials (az account get-access-token...).
+    text: az tokenguard policy set --allow-secrets true
   - name: Show the context line only before destructive commands.
     text: az tokenguard policy set --context-line destructive-only
   - name: Forbid device code sign-in on this machine.
