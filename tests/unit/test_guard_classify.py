@@ -50,7 +50,7 @@ def kind_of(command_line):
     ('deployment group what-if -g rg -f main.bicep --mode Complete', READ),
     ('deployment group validate -g rg -f main.bicep --mode Complete', READ),
     ('account show', READ),
-    ('account get-access-token', READ),
+    ('account get-access-token', SECRET),  # issue 22: an access token is a credential
     ('version', READ),
     ('', READ),
 ])
