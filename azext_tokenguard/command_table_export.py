@@ -222,6 +222,7 @@ def _is_sdk_path(path):
 def _aaz_requests(command_cls):
     """Every HTTP operation class nested in an AAZ command (inherited ones too): method, name, URL template."""
     from azure.cli.core.aaz import AAZHttpOperation
+    from .guard.method_classes import last_literal_segment
     found = []
     for attribute in sorted(dir(command_cls)):
         value = getattr(command_cls, attribute, None)
@@ -229,7 +230,7 @@ def _aaz_requests(command_cls):
             continue
         method, url = _aaz_property(value, 'method'), _aaz_property(value, 'url')
         if isinstance(method, str) and method.upper() in HTTP_METHODS:
-            found.append(f'{method.upper()} {attribute} {_action(url)}')
+            found.append(f'{method.upper()} {attribute} {last_literal_segment(url)}')
     return found
 
 
@@ -271,18 +272,13 @@ def _sdk_requests(function):
 
 
 def _request_in(text, operation):
+    from .guard.method_classes import last_literal_segment
     for pattern in _SDK_METHOD_PATTERNS:
         method = pattern.search(text)
         if method and method.group(1).upper() in HTTP_METHODS:
             url = _SDK_URL_PATTERN.search(text)
-            return f'{method.group(1).upper()} {operation} {_action(url.group(1) if url else "")}'
+            return f'{method.group(1).upper()} {operation} {last_literal_segment(url.group(1) if url else "")}'
     return None
-
-
-def _action(url):
-    """The URL template's last literal segment (``listKeys``, ``storageAccounts``), or ``?``."""
-    segments = [part for part in str(url or '').split('/') if part and '{' not in part]
-    return segments[-1] if segments else '?'
 
 
 def _source(function):

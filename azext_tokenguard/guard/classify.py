@@ -215,8 +215,9 @@ def _read_command_data(path):
     classes = {}
     by_class = document.get(METHOD_CLASSES_KEY)
     for kind, members in (by_class.items() if isinstance(by_class, dict) else ()):
-        if kind in CLASSES:
-            classes.update((name, kind) for name in _names(members))
+        if kind in CLASSES and isinstance(members, list):
+            # Written only by the export, in az's own spelling: no normalising (it runs before every command).
+            classes.update((name, kind) for name in members if isinstance(name, str))
     return _names(document.get('destructive')), classes
 
 

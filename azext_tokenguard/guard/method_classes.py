@@ -54,8 +54,13 @@ def parse_request(request):
     listKeys"``); the action is the last literal segment of the URL, ``?`` when az's code did not name it."""
     method, _, rest = request.partition(' ')
     operation, _, url = rest.partition(' ')
-    segments = [part for part in url.split('/') if part and '{' not in part]
-    return method.upper(), operation, (segments[-1] if segments else '?')
+    return method.upper(), operation, last_literal_segment(url)
+
+
+def last_literal_segment(url):
+    """The URL template's last segment that is no parameter (``listKeys``, ``storageAccounts``), or ``?``."""
+    segments = [part for part in str(url or '').split('/') if part and '{' not in part]
+    return segments[-1] if segments else '?'
 
 
 def is_secret_action(action):
