@@ -190,31 +190,33 @@ def user_command_methods_path(config_dir):
 
 def load_confirm_commands(config_dir=None):
     """Command names az asks to confirm, and the classes az's requests imply: the shipped data plus the user's
-    regenerated data (its classes win, being for the user's own az) (cached)."""
+    regenerated data; its classes replace the shipped ones, being for the user's own az (cached)."""
     key = config_dir or ''
     if key not in _confirm_cache:
         names, classes = _read_command_data(SHIPPED_DATA_PATH)
         if config_dir:
             user_names, user_classes = _read_command_data(user_confirm_commands_path(config_dir))
             names.extend(user_names)
-            classes.update(user_classes)
+            classes = classes if user_classes is None else user_classes
         _confirm_cache[key] = CommandData(names, classes)
     return _confirm_cache[key]
 
 
 def _read_command_data(path):
-    """``([destructive names], {name: class})`` of a data file; empty when missing or malformed (the verb rules
-    still apply)."""
+    """``([destructive names], {name: class})`` of a data file; ``[]`` and None when missing or malformed, None
+    for the classes of a file without them (the verb rules still apply)."""
     try:
         data = read_bounded(path, MAX_DATA_BYTES)
         document = json.loads(data.decode('utf-8-sig')) if data else {}
     except (ValueError, RecursionError):
-        return [], {}
+        return [], None
     if not isinstance(document, dict):
-        return [], {}
-    classes = {}
+        return [], None
     by_class = document.get(METHOD_CLASSES_KEY)
-    for kind, members in (by_class.items() if isinstance(by_class, dict) else ()):
+    if not isinstance(by_class, dict):
+        return _names(document.get('destructive')), None
+    classes = {}
+    for kind, members in by_class.items():
         if kind in CLASSES and isinstance(members, list):
             # Written only by the export, in az's own spelling: no normalising (it runs before every command).
             classes.update((name, kind) for name in members if isinstance(name, str))

@@ -1,4 +1,6 @@
 """Issue 22: classes from the requests az sends, the secret class, and read-only mode's refusal of it."""
+import os
+
 import pytest
 
 from azext_tokenguard.guard.classify import DESTRUCTIVE, READ, SECRET, WRITE, CommandData, classify
@@ -146,3 +148,22 @@ def test_a_secret_is_confirmed_in_a_protected_subscription_saying_it_returns_cre
     context = Context(subscription_id='0000', subscription_name='contoso-prod', known=True)
     text = prompt_text(['aks', 'get-credentials', '-g', 'rg', '-n', 'c'], secret, context, True, colour=False)
     assert 'returns credentials' in text.splitlines()[0]
+
+
+def test_a_regenerated_file_s_classes_replace_the_shipped_ones(tmp_path):
+    import json
+    from azext_tokenguard.guard.classify import load_confirm_commands, user_confirm_commands_path
+    shipped = load_confirm_commands()
+    assert shipped.method_classes['hdinsight monitor disable'] == DESTRUCTIVE
+    with_classes, without = tmp_path / 'with', tmp_path / 'without'
+    for config_dir, document in ((with_classes, {'destructive': ['widget zap'],
+                                                 'methodClasses': {'read': ['widget twiddle']}}),
+                                 (without, {'destructive': ['widget zap']})):
+        path = user_confirm_commands_path(str(config_dir))
+        os.makedirs(os.path.dirname(path))
+        with open(path, 'w', encoding='utf-8') as handle:
+            json.dump(document, handle)
+    regenerated = load_confirm_commands(str(with_classes))
+    assert 'widget zap' in regenerated and regenerated.method_classes == {'widget twiddle': READ}
+    older = load_confirm_commands(str(without))  # written before 0.4.0: the shipped classes still apply
+    assert 'widget zap' in older and older.method_classes == shipped.method_classes
