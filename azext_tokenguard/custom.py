@@ -415,7 +415,8 @@ def policy_set(context_line=None, device_code=None, ci_user_login=None, mode=Non
             "Nothing to set.",
             recommendation="Pass --context-line, --device-code, --ci-user-login, --mode or --allow-secrets.")
     return _policy_call(lambda policy, config_dir: policy.set_settings(config_dir, context_line, device_code,
-                                                                       ci_user_login, mode, allow_secrets))
+                                                                       ci_user_login, mode,
+                                                                       allow_secrets=allow_secrets))
 
 
 @az_command

@@ -58,7 +58,7 @@ class PolicyError(InvalidValueError):
     recommendation = "Run 'az tokenguard policy show' to see the policy."
 
 
-class Policy:  # pylint: disable=too-few-public-methods
+class Policy:  # pylint: disable=too-few-public-methods,too-many-instance-attributes
     """The loaded policy.  ``error`` is set when the file is unreadable (then everything is protected)."""
 
     def __init__(self, *, protected=(), context_line=CONTEXT_AUTO, error='', path='', device_code=RULE_WARN,
@@ -223,7 +223,7 @@ def unprotect(config_dir, pattern):
     return policy.as_dict()
 
 
-def set_settings(config_dir, context_line=None, device_code=None, ci_user_login=None, mode=None,  # pylint: disable=too-many-arguments
+def set_settings(config_dir, context_line=None, device_code=None, ci_user_login=None, mode=None, *,  # pylint: disable=too-many-arguments
                  allow_secrets=None):
     """Change any of the policy's settings at once (None leaves one as it is); returns the policy dict."""
     changes = (('context_line', context_line, CONTEXT_LINE_MODES, 'context line mode'),
