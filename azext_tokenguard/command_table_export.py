@@ -34,8 +34,17 @@ import re
 import sys
 
 
+_tables = {}  # one command table per az process: refresh-classifier reads it for the confirm list and requests
+
+
 def _full_command_table(cli_ctx):
     """Every command of az and its installed extensions (loading with args=None skips the command index)."""
+    if id(cli_ctx) not in _tables:
+        _tables[id(cli_ctx)] = _load_command_table(cli_ctx)
+    return _tables[id(cli_ctx)]
+
+
+def _load_command_table(cli_ctx):
     loader = cli_ctx.commands_loader_cls(cli_ctx=cli_ctx)
     if getattr(cli_ctx, 'invocation', None) is None:
         # Some command loaders look at cli_ctx.invocation while loading; outside a running az provide one.
