@@ -89,8 +89,9 @@ SECRET_COMMANDS = {
 # Last command words that hand out a credential whatever the group (`storage blob generate-sas`).
 SECRET_VERBS = frozenset(('generate-sas', 'get-credentials', 'list-credentials', 'get-access-token', 'list-keys',
                           'list-publishing-profiles', 'list-publishing-credentials', 'list-connection-strings'))
-# The issue's commands that say "read" by their verb and send a change (custom functions, so the export cannot
-# read their requests): each with the request az sends.
+# Commands that say "read" by their verb and send a change (custom functions, so the export cannot read their
+# requests). The two exports' POSTs are in the emulator's request log; the others are read from az's code
+# (web_apps.update_diagnostic_logs_config, a PUT; the HSM client's begin_download, which activates the HSM).
 EXPLICIT_WRITE = {
     'sql db export': 'POST .../databases/{db}/export: starts an export of the database to storage',
     'redis export': 'POST .../redis/{name}/export: starts an export of the cache to storage',
