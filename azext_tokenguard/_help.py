@@ -261,13 +261,16 @@ examples:
 
 helps["tokenguard classify"] = """
 type: command
-short-summary: Classify az commands as destructive, write or read, with the reason, as the guard does.
+short-summary: Classify az commands as destructive, secret, write or read, with the reason, as the guard does.
 long-summary: >
-    Uses az's own command table (the commands az asks to confirm, shipped for az 2.91 and refreshable with
-    `az tokenguard refresh-classifier`) plus verb rules: delete, purge and remove verbs, `az rest --method
-    DELETE`, `deployment ... create --mode Complete`, `account clear`, role assignment deletes and key
-    regeneration are destructive; create, update, set and `az rest` PUT/PATCH/POST are writes; help, show,
-    list, get, exists, wait, what-if and validate are reads.
+    Uses az's own command table (the commands az asks to confirm, and the HTTP requests each command sends,
+    shipped for az 2.91 and refreshable with `az tokenguard refresh-classifier`) plus verb rules: delete,
+    purge and remove verbs, a DELETE request, `az rest --method DELETE`, `deployment ... create --mode
+    Complete`, `account clear`, role assignment deletes and key regeneration are destructive; commands whose
+    response carries credentials (list keys, get-access-token, get-credentials, generate-sas...) are secret;
+    PUT, PATCH and POST requests (but a few read-only actions), create, update, set and `az rest`
+    PUT/PATCH/POST are writes; GET requests, help, show, list, get, exists, wait, what-if and validate are
+    reads.
 parameters:
   - name: --command -c
     short-summary: An az command line, with or without the leading az.
@@ -291,7 +294,10 @@ long-summary: >
     the list shipped with tokenguard; to subscription_options.json beside it, which commands take az's
     global --subscription, for steering a shell's selection (az tokenguard use); and to command_options.json,
     every command's options as az's parser has them, from which the guard reads abbreviations (--s for
-    --subscription where that is the only option it can mean) and which values are secret. It takes about 20
+    --subscription where that is the only option it can mean) and which values are secret; and to
+    command_methods.json, the HTTP methods and operations each command sends, read from az's AAZ operation
+    classes and the SDK operations commands bind. The classes those requests imply go into
+    confirm_commands.json, and a warning line says how many commands each source decided. It takes about 40
     seconds.
 examples:
   - name: Refresh after upgrading az or adding extensions.
@@ -420,9 +426,13 @@ parameters:
     short-summary: warn (the default) warns when a user is signed in on a CI agent; deny refuses az commands.
   - name: --mode
     short-summary: normal (the default), or read-only - every write and destructive az command is refused (exit status 47).
+  - name: --allow-secrets
+    short-summary: true lets read-only mode run commands that return credentials (refused by default); the guard asks to confirm it.
 examples:
   - name: Make this machine read-only for az, e.g. for an AI coding agent's account.
     text: az tokenguard policy set --mode read-only
+  - name: Let read-only mode also run commands that return credentials (az account get-access-token...).
+    text: az tokenguard policy set --allow-secrets true
   - name: Show the context line only before destructive commands.
     text: az tokenguard policy set --context-line destructive-only
   - name: Forbid device code sign-in on this machine.

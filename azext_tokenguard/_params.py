@@ -1,5 +1,5 @@
 """Arguments of the tokenguard commands."""
-from azure.cli.core.commands.parameters import get_enum_type
+from azure.cli.core.commands.parameters import get_enum_type, get_three_state_flag
 
 from azext_tokenguard import _validators as v
 from azext_tokenguard.guard.az_files import SHELLS as SHELL_NAMES
@@ -112,6 +112,9 @@ def _load_guard_arguments(self):
         c.argument("mode", options_list=["--mode"], arg_type=get_enum_type(["normal", "read-only"]),
                    help="normal, or read-only: the guard refuses every write and destructive az command on this "
                         "machine (for AI agents and audits; TOKENGUARD_MODE=read-only does it for one process).")
+        c.argument("allow_secrets", options_list=["--allow-secrets"], arg_type=get_three_state_flag(),
+                   help="true: read-only mode also lets through commands that return credentials (keys, tokens, "
+                        "kubeconfigs, SAS); the guard asks to confirm this. false (the default) refuses them.")
     with self.argument_context("tokenguard vault") as c:
         c.argument("passphrase_file", options_list=["--passphrase-file"],
                    help="Read the vault passphrase from the first line of this file (- for standard input) "

@@ -20,18 +20,31 @@ shell's subscription (``export_subscription_options``), shipped as
 ``guard/data/subscription_options.json``; a third, every command's options
 as az's parser has them (``export_command_options``), shipped as
 ``guard/data/command_options.json``: the guard resolves abbreviations and
-hides secret values with it (guard/options.py)::
+hides secret values with it (guard/options.py); a fourth, the HTTP requests
+each command sends (``export_command_methods``), shipped as
+``guard/data/command_methods.json`` (the classes they imply go into the first
+file, which the guard reads; the guard never reads the requests)::
 
     AZURE_CONFIG_DIR=$(mktemp -d) .venv/bin/python -m azext_tokenguard.command_table_export \\
         azext_tokenguard/guard/data/confirm_commands.json azext_tokenguard/guard/data/subscription_options.json \\
-        azext_tokenguard/guard/data/command_options.json
+        azext_tokenguard/guard/data/command_options.json azext_tokenguard/guard/data/command_methods.json
 """
 import json
+import re
 import sys
+
+
+_tables = {}  # one command table per az process: refresh-classifier reads it for the confirm list and requests
 
 
 def _full_command_table(cli_ctx):
     """Every command of az and its installed extensions (loading with args=None skips the command index)."""
+    if id(cli_ctx) not in _tables:
+        _tables[id(cli_ctx)] = _load_command_table(cli_ctx)
+    return _tables[id(cli_ctx)]
+
+
+def _load_command_table(cli_ctx):
     loader = cli_ctx.commands_loader_cls(cli_ctx=cli_ctx)
     if getattr(cli_ctx, 'invocation', None) is None:
         # Some command loaders look at cli_ctx.invocation while loading; outside a running az provide one.
@@ -41,12 +54,36 @@ def _full_command_table(cli_ctx):
     return loader.load_command_table(None)
 
 
-def export_confirmation_commands(cli_ctx):
-    """``{"azVersion", "commandCount", "destructive": sorted names}`` of commands with ``confirmation`` set."""
+def export_confirmation_commands(cli_ctx, methods=None):
+    """``{"azVersion", "commandCount", "destructive": sorted names}`` of commands with ``confirmation`` set.
+
+    With ``methods`` (export_command_methods' document) also ``"methodClasses": {class: [names]}``: the class
+    each command's requests imply (guard/method_classes.py), for the commands where that changes the guard's
+    answer, and ``"requestSources"``: how many commands the AAZ operations, the SDK operations and the guard's
+    own rules decide."""
     from azure.cli.core import __version__ as az_version
     table = _full_command_table(cli_ctx)
     confirmed = sorted(name for name, command in table.items() if getattr(command, 'confirmation', False))
-    return {'azVersion': az_version, 'commandCount': len(table), 'destructive': confirmed}
+    document = {'azVersion': az_version, 'commandCount': len(table), 'destructive': confirmed}
+    if methods is not None:
+        document['methodClasses'] = method_class_overrides(confirmed, methods['commands'])
+        document['requestSources'] = methods['sources']
+    return document
+
+
+def method_class_overrides(confirmed, requests_by_command):
+    """{class: [names]} of the commands whose class the requests decide: those where the guard, given the
+    class the requests imply, answers otherwise than without it (its earlier rules still win)."""
+    from .guard.classify import CommandData, classify
+    from .guard.method_classes import class_of_requests
+    without = CommandData(confirmed)
+    overrides = {}
+    for name, requests in sorted(requests_by_command.items()):
+        implied = class_of_requests(requests)[0]
+        words = name.split()
+        if classify(words, CommandData(confirmed, {name: implied})).kind != classify(words, without).kind:
+            overrides.setdefault(implied, []).append(name)
+    return overrides
 
 
 def export_subscription_options(cli_ctx):
@@ -125,6 +162,140 @@ def _own_target_options(command):
                 if key == 'subscription':
                     found['required'] = bool(settings.get('required'))
     return found
+
+
+# ---------------------------------------------------------------- the requests each command sends
+
+HTTP_METHODS = ('GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE')
+_SDK_METHOD_PATTERNS = (
+    re.compile(r'\bmethod\s*=\s*["\']([A-Za-z]+)["\']'),        # autorest track 2: HttpRequest(method="POST", ...)
+    re.compile(r'\bself\._client\.(get|head|put|patch|post|delete)\('),  # msrest track 1: self._client.post(url...)
+)
+_SDK_URL_PATTERN = re.compile(r'["\'](/[^"\']*\{[^"\']*)["\']')
+_SDK_BUILDER_CALL = re.compile(r'\b(build_\w+_request)\(')
+_SDK_INITIAL_CALL = re.compile(r'\bself\.(_\w+_initial)\(')
+
+
+def export_command_methods(cli_ctx):
+    """The HTTP requests each command sends, from az's own code, for guard/method_classes.py:
+
+        {"azVersion", "commandCount", "sources": {"aaz": n, "sdk": n, "rules": n},
+         "commands": {name: ["POST StorageAccountsOperations.list_keys listKeys", ...]}}
+
+    Each request is its method, its operation's name and the action: the last literal segment of its URL.
+
+    An AAZ command from its operation classes (each has its method and URL template); a command bound to an
+    SDK operation (``operations_tmpl``) from that operation's request builder. A custom function's requests
+    cannot be read without running it: those commands are counted under ``rules`` (the guard's verb rules
+    decide them) and left out."""
+    from azure.cli.core import __version__ as az_version
+    table = _full_command_table(cli_ctx)
+    commands, sources = {}, {'aaz': 0, 'sdk': 0, 'rules': 0}
+    for name in sorted(table):
+        source, operations = _command_requests(table[name])
+        sources[source if operations else 'rules'] += 1
+        if operations:
+            commands[name] = operations
+    return {'azVersion': az_version, 'commandCount': len(table), 'sources': sources, 'commands': commands}
+
+
+def _command_requests(command):
+    """``(source, ["METHOD operation url", ...])``; an empty list when the requests cannot be read."""
+    from azure.cli.core.aaz import AAZCommand
+    if isinstance(command, AAZCommand):
+        return 'aaz', _aaz_requests(type(command))
+    operation = getattr(command.handler, '__self__', None)  # az's CommandOperation, bound as the handler
+    paths = [getattr(operation, key, None) for key in ('op_path', 'getter_op_path', 'setter_op_path')]
+    paths = [path for path in paths if isinstance(path, str)]
+    if not paths or not all(_is_sdk_path(path) for path in paths):
+        return 'sdk', []  # a custom function (or a custom setter) sends what only running it shows
+    found = []
+    for path in paths:
+        try:
+            requests = _sdk_requests(operation.get_op_handler(path))
+        except (ValueError, ImportError):
+            requests = []
+        if not requests:
+            return 'sdk', []  # a getter without its setter would say "read" for an update
+        found.extend(request for request in requests if request not in found)
+    return 'sdk', found
+
+
+def _is_sdk_path(path):
+    """An SDK operation (``azure.mgmt.storage.operations#StorageAccountsOperations.list_keys``), not a custom
+    function of az or an extension, whose requests only running it would show."""
+    module = path.split('#')[0]
+    return '.operations' in module and 'command_modules' not in module and not module.startswith('azext')
+
+
+def _aaz_requests(command_cls):
+    """Every HTTP operation class nested in an AAZ command (inherited ones too): method, name, URL template."""
+    from azure.cli.core.aaz import AAZHttpOperation
+    from .guard.method_classes import last_literal_segment
+    found = []
+    for attribute in sorted(dir(command_cls)):
+        value = getattr(command_cls, attribute, None)
+        if not (isinstance(value, type) and issubclass(value, AAZHttpOperation)):
+            continue
+        method, url = _aaz_property(value, 'method'), _aaz_property(value, 'url')
+        if isinstance(method, str) and method.upper() in HTTP_METHODS:
+            found.append(f'{method.upper()} {attribute} {last_literal_segment(url)}')
+    return found
+
+
+class _UrlTemplate:  # pylint: disable=too-few-public-methods
+    """Stands in for an AAZ operation instance: its ``url`` property returns the template, unformatted."""
+    url_parameters = {}
+
+    class client:  # pylint: disable=invalid-name,too-few-public-methods
+        @staticmethod
+        def format_url(template, **_parameters):
+            return template
+
+
+def _aaz_property(operation_cls, name):
+    prop = getattr(operation_cls, name, None)
+    try:
+        return prop.fget(_UrlTemplate()) if isinstance(prop, property) else None
+    except Exception:  # pylint: disable=broad-except
+        return None  # a property that needs the running command's context: not a constant
+
+
+def _sdk_requests(function):
+    """An SDK operation's requests, from its request builder (``build_list_keys_request`` holds
+    ``method="POST"``), or from ``self._client.post(...)`` in older SDKs; a ``begin_`` operation through its
+    ``_..._initial`` method."""
+    import inspect
+    module = inspect.getmodule(function)
+    owner = getattr(module, function.__qualname__.split('.')[0], None)
+    sources = [_source(function)]
+    sources += [_source(getattr(owner, initial, None)) for initial in _SDK_INITIAL_CALL.findall(sources[0])]
+    found = []
+    for text in sources:
+        builders = [getattr(module, builder, None) for builder in _SDK_BUILDER_CALL.findall(text)]
+        for body in [_source(builder) for builder in builders] or [text]:
+            request = _request_in(body, function.__qualname__)
+            if request and request not in found:
+                found.append(request)
+    return found
+
+
+def _request_in(text, operation):
+    from .guard.method_classes import last_literal_segment
+    for pattern in _SDK_METHOD_PATTERNS:
+        method = pattern.search(text)
+        if method and method.group(1).upper() in HTTP_METHODS:
+            url = _SDK_URL_PATTERN.search(text)
+            return f'{method.group(1).upper()} {operation} {last_literal_segment(url.group(1) if url else "")}'
+    return None
+
+
+def _source(function):
+    import inspect
+    try:
+        return inspect.getsource(function) if function is not None else ''
+    except (OSError, TypeError):
+        return ''
 
 
 # Words that, in an option string or an argument's dest, say its value is a secret: az's own names
@@ -245,6 +416,12 @@ def _base36(number):
             return text
 
 
+def describe_sources(sources):
+    """One line: how many commands az's AAZ operations, SDK operations and the guard's own rules decide."""
+    return (f"classes of {sources['aaz']} commands from their AAZ operations, {sources['sdk']} from the SDK "
+            f"operation they bind; {sources['rules']} by the guard's rules (their requests are not in az's code)")
+
+
 def write_export(document, path):
     """Write the export as stable, diff-friendly JSON, privately and atomically."""
     from .guard.az_files import write_private_file
@@ -253,9 +430,9 @@ def write_export(document, path):
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    if len(argv) not in (1, 2, 3):
+    if len(argv) not in (1, 2, 3, 4):
         sys.stderr.write('usage: python -m azext_tokenguard.command_table_export OUTPUT.json '
-                         '[SUBSCRIPTION_OPTIONS.json [COMMAND_OPTIONS.json]]\n')
+                         '[SUBSCRIPTION_OPTIONS.json [COMMAND_OPTIONS.json [COMMAND_METHODS.json]]]\n')
         return 2
     from azure.cli.core import get_default_cli
     cli_ctx = get_default_cli()
@@ -263,12 +440,17 @@ def main(argv=None):
         options = export_subscription_options(cli_ctx)
         write_export(options, argv[1])
         sys.stderr.write(f"{len(options['commands'])} commands without az's global --subscription -> {argv[1]}\n")
-    if len(argv) == 3:
+    if len(argv) >= 3:
         table = export_command_options(cli_ctx)
         write_export(table, argv[2])
         sys.stderr.write(f"options of {table['commandCount']} commands -> {argv[2]}\n")
-    document = export_confirmation_commands(cli_ctx)
+    methods = export_command_methods(cli_ctx)
+    if len(argv) == 4:
+        write_export(methods, argv[3])
+        sys.stderr.write(f"requests of {len(methods['commands'])} commands -> {argv[3]}\n")
+    document = export_confirmation_commands(cli_ctx, methods)
     write_export(document, argv[0])
+    sys.stderr.write(describe_sources(methods['sources']) + '\n')
     sys.stderr.write(f"{len(document['destructive'])} commands az asks to confirm (az {document['azVersion']}) "
                      f"-> {argv[0]}\n")
     return 0

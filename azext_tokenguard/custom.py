@@ -433,13 +433,15 @@ def policy_show():
 
 
 @az_command
-def policy_set(context_line=None, device_code=None, ci_user_login=None, mode=None):
+def policy_set(context_line=None, device_code=None, ci_user_login=None, mode=None, allow_secrets=None):
     _refuse_in_read_only("tokenguard policy set")
-    if context_line is None and device_code is None and ci_user_login is None and mode is None:
+    if all(value is None for value in (context_line, device_code, ci_user_login, mode, allow_secrets)):
         raise RequiredArgumentMissingError(
-            "Nothing to set.", recommendation="Pass --context-line, --device-code, --ci-user-login or --mode.")
+            "Nothing to set.",
+            recommendation="Pass --context-line, --device-code, --ci-user-login, --mode or --allow-secrets.")
     return _policy_call(lambda policy, config_dir: policy.set_settings(config_dir, context_line, device_code,
-                                                                       ci_user_login, mode))
+                                                                       ci_user_login, mode,
+                                                                       allow_secrets=allow_secrets))
 
 
 @az_command
@@ -453,20 +455,25 @@ def refresh_classifier_data(cmd):
     """Regenerate, for this az and its installed extensions, the commands az asks to confirm, the commands that
     take az's global --subscription (steering to a shell's selection) and every command's options (the guard's
     reading of abbreviations and secrets)."""
-    from azext_tokenguard.command_table_export import (export_command_options, export_confirmation_commands,
+    from azext_tokenguard.command_table_export import (describe_sources, export_command_methods,
+                                                       export_command_options, export_confirmation_commands,
                                                        export_subscription_options)
     from azext_tokenguard.guard import options, selection
-    from azext_tokenguard.guard.classify import user_confirm_commands_path
+    from azext_tokenguard.guard.classify import user_confirm_commands_path, user_command_methods_path
     _refuse_in_read_only("tokenguard refresh-classifier")
     config_dir = az_files.config_dir()
-    document = export_confirmation_commands(cmd.cli_ctx)
+    methods = export_command_methods(cmd.cli_ctx)
+    methods_path = _write_user_export(methods, user_command_methods_path(config_dir))
+    document = export_confirmation_commands(cmd.cli_ctx, methods)
     path = _write_user_export(document, user_confirm_commands_path(config_dir))
+    logger.warning(describe_sources(methods["sources"]))
     subscription_options_path = _write_user_export(export_subscription_options(cmd.cli_ctx),
                                                    selection.user_data_path(config_dir))
     command_options_path = _write_user_export(export_command_options(cmd.cli_ctx), options.user_data_path(config_dir))
     return {"path": path, "azVersion": document["azVersion"], "commandCount": document["commandCount"],
             "destructiveCommands": len(document["destructive"]), "subscriptionOptionsPath": subscription_options_path,
-            "commandOptionsPath": command_options_path}
+            "commandOptionsPath": command_options_path, "commandMethodsPath": methods_path,
+            "classSources": methods["sources"]}
 
 
 def _write_user_export(document, path):

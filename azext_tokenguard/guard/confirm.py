@@ -18,7 +18,7 @@ Rules:
 """
 import os
 
-from .classify import DESTRUCTIVE, WRITE
+from .classify import DESTRUCTIVE, SECRET, WRITE
 from .exitcodes import ExitCode
 from .profile import option_values
 from .render import RED_BOLD, YELLOW_BOLD, clean, context_fields, paint
@@ -76,7 +76,7 @@ def open_terminal():
 
 
 def needs_confirmation(kind, protected):
-    return kind == DESTRUCTIVE or (kind == WRITE and protected)
+    return kind == DESTRUCTIVE or (kind in (WRITE, SECRET) and protected)
 
 
 def confirm_env_matches(context, env):
@@ -127,9 +127,16 @@ def answer_accepted(answer, context, required):
     return bool(answer) and answer in accepted
 
 
+PROMPT_TITLES = {
+    DESTRUCTIVE: 'DESTRUCTIVE',
+    SECRET: 'SECRET (returns credentials) in a protected subscription',
+    WRITE: 'WRITE in a protected subscription',
+}
+
+
 def prompt_text(argv, classification, context, protected, colour):
     """The question, naming command, reason, tenant, subscription, identity and visible targets."""
-    title = 'DESTRUCTIVE' if classification.kind == DESTRUCTIVE else 'WRITE in a protected subscription'
+    title = PROMPT_TITLES.get(classification.kind, PROMPT_TITLES[WRITE])
     lines = [paint(f'tokenguard: {title} command: {command_display(argv)}',
                    RED_BOLD if classification.kind == DESTRUCTIVE or protected else YELLOW_BOLD, colour)]
     rows = [('why', clean(classification.reason))] + context_fields(context, protected) + targets(argv)

@@ -4,7 +4,7 @@ The guard itself (main.py) acts on this, and ``az tokenguard classify`` reports 
 pre-command hook learns exactly what the guard would do with each az call in a piece of shell text.
 Standard library only.
 """
-from .classify import READ, changes_local_state
+from .classify import READ, SECRET, changes_local_state
 from .confirm import confirm_env_matches, needs_confirmation
 from .exitcodes import ExitCode
 from .pin import PIN_MISMATCH, PIN_UNVERIFIABLE, check_pin
@@ -36,6 +36,11 @@ def read_only_refusal(classification, policy, env, argv=()):
         return ''
     if classification.kind == READ and not changes_local_state(classification.command, argv):
         return ''
+    if classification.kind == SECRET:
+        return '' if policy.allow_secrets else (
+            f'refused: read-only mode ({source}) lets only reads through, and no command that returns '
+            f'credentials; az {classification.command}: {classification.reason}. The machine\'s owner can allow '
+            'those with `az tokenguard policy set --allow-secrets true` (it asks for confirmation).')
     what = (classification.reason if classification.kind != READ
             else 'it changes local az or tokenguard settings, or hands tokens to another program')
     return f'refused: read-only mode ({source}) lets only reads through; az {classification.command}: {what}.'

@@ -3,7 +3,10 @@
 Stored in ``AZURE_CONFIG_DIR/tokenguard/policy.json``::
 
     {"version": 1, "protected": ["Prod*", "0b1f...-..."], "contextLine": "always",
-     "deviceCode": "warn", "ciUserLogin": "warn"}
+     "deviceCode": "warn", "ciUserLogin": "warn", "allowSecrets": false}
+
+``allowSecrets``: read-only mode also lets commands that return credentials through (the ``secret`` class).
+Only ``policy set --allow-secrets``, which the guard confirms, sets it; no environment variable can.
 
 ``protected`` holds subscription names, ids or fnmatch patterns, matched
 case-insensitively against both the name and the id.
@@ -55,16 +58,17 @@ class PolicyError(InvalidValueError):
     recommendation = "Run 'az tokenguard policy show' to see the policy."
 
 
-class Policy:  # pylint: disable=too-few-public-methods
+class Policy:  # pylint: disable=too-few-public-methods,too-many-instance-attributes
     """The loaded policy.  ``error`` is set when the file is unreadable (then everything is protected)."""
 
     def __init__(self, *, protected=(), context_line=CONTEXT_AUTO, error='', path='', device_code=RULE_WARN,
-                 ci_user_login=RULE_WARN, mode=MODE_NORMAL):
+                 ci_user_login=RULE_WARN, mode=MODE_NORMAL, allow_secrets=False):
         self.protected = list(protected)
         self.context_line = context_line
         self.device_code = device_code
         self.ci_user_login = ci_user_login
         self.mode = mode
+        self.allow_secrets = allow_secrets
         self.error = error
         self.path = path
 
@@ -75,7 +79,8 @@ class Policy:  # pylint: disable=too-few-public-methods
 
     def as_dict(self):
         result = {'path': self.path, 'protected': list(self.protected), 'contextLine': self.context_line,
-                  'deviceCode': self.device_code, 'ciUserLogin': self.ci_user_login, 'mode': self.mode}
+                  'deviceCode': self.device_code, 'ciUserLogin': self.ci_user_login, 'mode': self.mode,
+                  'allowSecrets': self.allow_secrets}
         if self.error:
             result['error'] = self.error
             result['effect'] = 'every subscription is treated as protected until the file is fixed or reset'
@@ -135,12 +140,13 @@ def _policy_from_document(document, path):
     return Policy(protected=protected, context_line=context_line, path=path,
                   device_code=_choice(document, 'deviceCode', RULE_WARN, RULE_MODES),
                   ci_user_login=_choice(document, 'ciUserLogin', RULE_WARN, RULE_MODES),
-                  mode=_choice(document, 'mode', MODE_NORMAL, MODES))
+                  mode=_choice(document, 'mode', MODE_NORMAL, MODES),
+                  allow_secrets=_choice(document, 'allowSecrets', False, (False, True)))
 
 
 def _choice(document, key, default, allowed):
     value = document.get(key, default)
-    if value not in allowed:
+    if type(value) is not type(default) or value not in allowed:  # pylint: disable=unidiomatic-typecheck
         raise ValueError(f"'{key}' must be one of {', '.join(allowed)}")
     return value
 
@@ -151,7 +157,8 @@ def save_policy(config_dir, policy):
     """Write ``policy`` atomically: 0600 temp file in the 0700 tokenguard dir, then rename."""
     directory = ensure_private_dir(os.path.join(config_dir, POLICY_DIR_NAME))
     document = {'version': POLICY_VERSION, 'protected': policy.protected, 'contextLine': policy.context_line,
-                'deviceCode': policy.device_code, 'ciUserLogin': policy.ci_user_login, 'mode': policy.mode}
+                'deviceCode': policy.device_code, 'ciUserLogin': policy.ci_user_login, 'mode': policy.mode,
+                'allowSecrets': policy.allow_secrets}
     write_private_file(os.path.join(directory, POLICY_FILE_NAME),
                        (json.dumps(document, indent=2) + '\n').encode('utf-8'))
 
@@ -216,12 +223,14 @@ def unprotect(config_dir, pattern):
     return policy.as_dict()
 
 
-def set_settings(config_dir, context_line=None, device_code=None, ci_user_login=None, mode=None):
+def set_settings(config_dir, context_line=None, device_code=None, ci_user_login=None, mode=None, *,  # pylint: disable=too-many-arguments
+                 allow_secrets=None):
     """Change any of the policy's settings at once (None leaves one as it is); returns the policy dict."""
     changes = (('context_line', context_line, CONTEXT_LINE_MODES, 'context line mode'),
                ('device_code', device_code, RULE_MODES, 'device code rule'),
                ('ci_user_login', ci_user_login, RULE_MODES, 'CI user login rule'),
-               ('mode', mode, MODES, 'mode'))
+               ('mode', mode, MODES, 'mode'),
+               ('allow_secrets', allow_secrets, (False, True), 'allow-secrets setting'))
     for _, value, allowed, label in changes:
         if value is not None and value not in allowed:
             raise PolicyError(f"The {label} must be one of: {', '.join(allowed)}.")

@@ -354,6 +354,24 @@ def test_refresh_classifier_exports_which_commands_take_subscription(user_az):
         shipped["commands"]
     assert "group list" not in exported["commands"] and "group" in exported["groups"]
     assert_command_options_are_azs(refreshed["commandOptionsPath"])
+    assert_command_methods_are_azs(refreshed)
+
+
+def assert_command_methods_are_azs(refreshed):
+    """The same run exports the requests each command sends and the classes they imply (issue 22): the shipped
+    files are that export for az 2.91 without extensions; tokenguard's own commands are custom code, counted
+    under the rules."""
+    from azext_tokenguard.guard import classify
+    methods = json.loads(open(refreshed["commandMethodsPath"], encoding="utf-8").read())
+    shipped_methods = json.loads(open(os.path.join(os.path.dirname(classify.SHIPPED_DATA_PATH),
+                                                   classify.METHODS_FILE_NAME), encoding="utf-8").read())
+    assert methods["commands"] == shipped_methods["commands"]
+    assert refreshed["classSources"] == methods["sources"]
+    assert methods["sources"]["aaz"] == shipped_methods["sources"]["aaz"] > 1800
+    assert methods["sources"]["rules"] > shipped_methods["sources"]["rules"]  # tokenguard's commands
+    confirm = json.loads(open(refreshed["path"], encoding="utf-8").read())
+    shipped_confirm = json.loads(open(classify.SHIPPED_DATA_PATH, encoding="utf-8").read())
+    assert confirm["methodClasses"] == shipped_confirm["methodClasses"]
 
 
 def assert_command_options_are_azs(path):

@@ -22,6 +22,9 @@ _ROUTES = [
     ("group", re.compile(rf"^{_SUBSCRIPTION}/resourcegroups/(?P<rg>[^/]+)$")),
     ("operation", re.compile(rf"^{_SUBSCRIPTION}/operationresults/(?P<op>[^/]+)$")),
     ("provider", re.compile(rf"^{_SUBSCRIPTION}/providers/(?P<namespace>[^/]+)$")),
+    # A read-only POST action (az eventhubs namespace exists): answered, nothing changes.
+    ("name-check", re.compile(rf"^{_SUBSCRIPTION}/providers/(?P<namespace>[^/]+)/checknameavailability$")),
+    ("resources", re.compile(rf"^{_SUBSCRIPTION}/resources$")),
     # Subscription-scope deployments (az deployment sub ...): validated and "run" at once, nothing deployed.
     ("deployments", re.compile(rf"^{_SUBSCRIPTION}/providers/microsoft\.resources/deployments$")),
     ("deployment", re.compile(rf"^{_SUBSCRIPTION}/providers/microsoft\.resources/deployments/(?P<name>[^/]+)"
@@ -30,6 +33,9 @@ _ROUTES = [
     ("resource", re.compile(rf"^{_SUBSCRIPTION}/resourcegroups/(?P<rg>[^/]+)/providers/.+$")),
 ]
 SEED_GROUPS = ("rg1",)
+# Resources that exist in every subscription's rg1 (az vm show, az resource list): (type, name) -> properties.
+SEED_RESOURCES = {("Microsoft.Compute/virtualMachines", "vm1"): {"provisioningState": "Succeeded",
+                                                                 "hardwareProfile": {"vmSize": "Standard_B1s"}}}
 
 
 def _location_of(body):
@@ -88,7 +94,13 @@ class Arm:
         if name == "provider":
             return Response(200, self._provider_json(sub, params["namespace"]))
         if name == "resource":
-            return self._generic_resource(request)
+            return self._seeded_resource(request, sub) or self._generic_resource(request)
+        if name == "resources":
+            return Response(200, {"value": [self._resource_json(sub, *key) for key in SEED_RESOURCES]})
+        if name == "name-check":
+            if request.method != "POST":
+                return arm_error(405, "MethodNotAllowed", f"{request.method} is not supported here.")
+            return Response(200, {"nameAvailable": True, "reason": None, "message": None})
         if name in ("deployments", "deployment"):
             return self._subscription_deployments(request, sub, params)
         return self._resource_groups(request, name, sub, params)
@@ -170,6 +182,20 @@ class Arm:
                  for t in ("sites", "virtualNetworks", "vaults", "storageAccounts", "virtualMachines")]
         return {"id": f"/subscriptions/{sub.subscription_id}/providers/{namespace}", "namespace": namespace,
                 "registrationState": "Registered", "resourceTypes": types}
+
+    @staticmethod
+    def _resource_json(sub, resource_type, name):
+        return {"id": f"/subscriptions/{sub.subscription_id}/resourceGroups/rg1/providers/{resource_type}/{name}",
+                "name": name, "type": resource_type, "location": "westeurope", "tags": {},
+                "properties": dict(SEED_RESOURCES[(resource_type, name)])}
+
+    def _seeded_resource(self, request, sub):
+        """GET of a seeded resource; None for anything else (the generic answer)."""
+        prefix = f"/subscriptions/{sub.subscription_id}/resourcegroups/rg1/providers/".lower()
+        for resource_type, name in SEED_RESOURCES:
+            if request.method == "GET" and request.path.lower() == f"{prefix}{resource_type}/{name}".lower():
+                return Response(200, self._resource_json(sub, resource_type, name))
+        return None
 
     @staticmethod
     def _generic_resource(request):

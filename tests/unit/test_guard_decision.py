@@ -29,7 +29,8 @@ def test_where_read_only_mode_comes_from(env, policy_mode, expected):
 
 
 @pytest.mark.parametrize('argv, refused', [
-    (['group', 'list'], False), (['account', 'get-access-token'], False), (['group', 'create', '-n', 'x'], True),
+    (['group', 'list'], False), (['group', 'create', '-n', 'x'], True),
+    (['account', 'get-access-token'], True),  # issue 22: it returns a credential (the secret class)
     (['group', 'delete', '-n', 'x'], True), (['config', 'set', 'core.output=json'], True), (['login'], True),
     (['tokenguard', 'policy', 'set', '--mode', 'normal'], True), (['tokenguard', 'status'], False),
     (['tokenguard', 'exec', '--', 'sh'], True),
