@@ -12,10 +12,10 @@ reverse).
 - meaning: ``parse_profile`` (what azureProfile.json holds) and ``identity_of`` (who an entry signs in as,
   named as ``az account show`` names it).
 """
-import json
 import os
 import stat
 
+from . import az_json as json  # json.loads without importing json: az_json.py
 from .errors import FileAccessError, InvalidValueError
 
 CONFIG_DIR_ENV = 'AZURE_CONFIG_DIR'

@@ -18,9 +18,9 @@ The signal, strongest first:
 
 Imports only the standard library (it runs in the shell guard).
 """
-import json
 import os
 
+from . import az_json as json  # json.loads without importing json: az_json.py
 from .az_files import TOKENGUARD_DIR_NAME
 from .profile import UNKNOWN_VALUE, command_words, option_values, read_bounded
 

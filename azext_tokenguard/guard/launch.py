@@ -16,12 +16,15 @@ PROMPT_FLAG = '--tokenguard-prompt'  # the prompt segment's entry; never an az a
 
 
 def _load_guard_module(name):
+    # importlib.util's own two functions, from the modules it takes them from: importlib.util itself imports
+    # contextlib, functools and more (3 ms before every az command).
     import importlib
-    import importlib.util
+    from importlib._bootstrap import module_from_spec  # pylint: disable=import-outside-toplevel
+    from importlib._bootstrap_external import spec_from_file_location
     guard_dir = os.path.dirname(os.path.abspath(__file__))
-    spec = importlib.util.spec_from_file_location(
+    spec = spec_from_file_location(
         PACKAGE_NAME, os.path.join(guard_dir, '__init__.py'), submodule_search_locations=[guard_dir])
-    package = importlib.util.module_from_spec(spec)
+    package = module_from_spec(spec)
     sys.modules[PACKAGE_NAME] = package
     spec.loader.exec_module(package)
     return importlib.import_module(PACKAGE_NAME + '.' + name)
