@@ -157,7 +157,7 @@ def parse_profile(data):
     """The document of azureProfile.json's bytes (az writes a BOM): a dict whose ``subscriptions``, when
     present, is a list. Raises ProfileFormatError with a one-line reason."""
     try:
-        document = json.loads(data.decode('utf-8-sig'))
+        document = json.loads(data)
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         raise ProfileFormatError((str(exc).splitlines() or ['empty'])[0][:120] or 'empty') from None
     if not isinstance(document, dict):

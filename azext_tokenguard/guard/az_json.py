@@ -28,12 +28,10 @@ _scan = _json.make_scanner(_Settings())
 
 
 def loads(text):
-    """json.loads(text) for str or UTF-8 bytes."""
+    """json.loads(text) for str; bytes are read as ``json.loads(data.decode('utf-8-sig'))`` reads them (UTF-8,
+    with or without the BOM azureProfile.json has; anything else a ValueError), without importing that codec."""
     if isinstance(text, (bytes, bytearray)):
-        if text[:3] == _UTF8_BOM or b'\x00' in text[:4]:
-            import json  # json's own errors and encodings for the odd cases
-            return json.loads(text)
-        text = text.decode('utf-8')
+        text = (text[len(_UTF8_BOM):] if text[:len(_UTF8_BOM)] == _UTF8_BOM else text).decode('utf-8')
     start = len(text) - len(text.lstrip(_WHITESPACE))
     try:
         value, end = _scan(text, start)

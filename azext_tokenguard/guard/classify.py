@@ -135,7 +135,7 @@ def _read_command_list(path):
     """The 'destructive' names of a data file; [] when missing or malformed (verb rules still apply)."""
     try:
         data = read_bounded(path, MAX_DATA_BYTES)
-        document = json.loads(data.decode('utf-8-sig')) if data else {}
+        document = json.loads(data) if data else {}
     except (ValueError, RecursionError):
         return []
     names = document.get('destructive') if isinstance(document, dict) else None

@@ -106,7 +106,7 @@ def load_policy(config_dir):
     if data is None:
         return Policy(path=path)
     try:
-        return _policy_from_document(json.loads(data.decode('utf-8-sig')), path)
+        return _policy_from_document(json.loads(data), path)
     except (ValueError, RecursionError) as exc:
         message = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
         return Policy(error=f'{path} is unreadable: {message}', path=path)

@@ -212,7 +212,7 @@ def load_subscription_options(config_dir=None):
 def _read_options(path):
     try:
         data = az_files.read_bounded(path, MAX_DATA_BYTES)
-        document = json.loads(data.decode('utf-8-sig')) if data else {}
+        document = json.loads(data) if data else {}
     except (OSError, ValueError, RecursionError):
         return SubscriptionOptions()
     if not isinstance(document, dict):
