@@ -26,16 +26,14 @@ How az 2.91 finds the token (azure/cli/core/_profile.py get_raw_token, auth/iden
   that instant in local time with microseconds.
 Standard library only.
 """
-import json
 import os
-import re
 import sys
 import time
 
-from . import az_files
+from . import az_files, az_json
 from .az_files import (CLOUDS_FILE_NAME, CONFIG_FILE_NAME, MAX_CONFIG_BYTES, SERVICE_PRINCIPAL, SP_STORE_BASENAME,
                        TOKEN_CACHE_BASENAME, USER)
-from .profile import (CLOUD_ENV, active_cloud, default_subscription, find_subscription, ini_sections,
+from .profile import (CLOUD_ENV, _is_guid, active_cloud, default_subscription, find_subscription, ini_sections,
                       load_subscriptions, read_ini_values)
 
 COMMAND = 'account get-access-token'
@@ -68,8 +66,7 @@ AZ_ONLY_ENV = ('ACC_CLOUD',  # Cloud Shell
                'ARM_CLOUD_METADATA_URL',  # clouds loaded from ARM's metadata
                'AZURE_CORE_ENCRYPT_TOKEN_CACHE')
 MAX_CACHE_BYTES = 64 * 1024 * 1024
-GUID = re.compile(r'[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}')
-YAML_PLAIN_WORD = re.compile(r'[A-Za-z][A-Za-z0-9._-]*')
+YAML_WORD_CHARACTERS = frozenset('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-')
 YAML_SPECIAL_WORDS = frozenset(('y', 'n', 'yes', 'no', 'true', 'false', 'on', 'off', 'null'))
 
 
@@ -144,6 +141,8 @@ def _scope_values(words, at):
 def _valid(request):
     if request.subscription and request.tenant:
         return None  # az: "Please specify only one of subscription and tenant"
+    if request.output is not None and request.output not in OUTPUT_FORMATS:
+        return None  # jsonc and yamlc colour a terminal's output: az knows whether it is one
     if request.resource_type is not None and request.resource_type not in RESOURCE_TYPES:
         return None
     if request.query is not None and request.query not in RESULT_KEYS:
@@ -252,7 +251,7 @@ def _scopes(request, endpoints):
 
 def _load_json(path):
     data = _read(path, MAX_CACHE_BYTES)
-    return json.loads(data.decode('utf-8')) if data else None
+    return az_json.loads(data) if data else None
 
 
 def _authority_host(endpoint):
@@ -355,7 +354,21 @@ def _render_value(value, output):
 
 
 def _json(value):
-    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, separators=(',', ': ')) + '\n'
+    """json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, separators=(',', ': ')) + newline, as knack
+    writes it, for this flat result; without importing json (and re) for it."""
+    if isinstance(value, dict):
+        members = (f'  {_json_scalar(key)}: {_json_scalar(value[key])}' for key in sorted(value))
+        return '{\n' + ',\n'.join(members) + '\n}\n'
+    return _json_scalar(value) + '\n'
+
+
+def _json_scalar(value):
+    if isinstance(value, int):
+        return str(value)
+    if value.isascii() and value.isprintable() and '"' not in value and '\\' not in value:
+        return f'"{value}"'
+    import json  # a character JSON escapes: json's own rules
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _table(cells):
@@ -371,8 +384,15 @@ def _yaml_scalar(value):
     """PyYAML's safe_dump of one value of this result, or None for a string it might write otherwise."""
     if isinstance(value, int):
         return str(value)
-    if GUID.fullmatch(value) or (YAML_PLAIN_WORD.fullmatch(value) and value.lower() not in YAML_SPECIAL_WORDS):
+    if _is_guid(value) or (value[:1].isalpha() and set(value) <= YAML_WORD_CHARACTERS
+                           and value.lower() not in YAML_SPECIAL_WORDS):
         return value
-    if re.fullmatch(r'\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}', value):
+    if _is_timestamp(value):
         return f"'{value}'"  # a timestamp to YAML: quoted
     return None
+
+
+def _is_timestamp(value):
+    """The form of expiresOn: 2026-12-04 16:22:47.000000."""
+    shape = ''.join('d' if c.isdigit() else c for c in value)
+    return value.isascii() and shape == 'dddd-dd-dd dd:dd:dd.dddddd'
