@@ -44,8 +44,12 @@ def loads(text):
 
 def dumps(value, **options):
     """json.dumps(value, **options); a plain printable ASCII string is quoted without importing json."""
-    if not options and isinstance(value, str) and value.isascii() and value.isprintable() \
-            and '"' not in value and '\\' not in value:
+    if not options and needs_no_escape(value):
         return f'"{value}"'
     import json
     return json.dumps(value, **options)
+
+
+def needs_no_escape(value):
+    """True for a string JSON writes as it is, between quotes (printable ASCII, no quote, no backslash)."""
+    return isinstance(value, str) and value.isascii() and value.isprintable() and not ('"' in value or '\\' in value)

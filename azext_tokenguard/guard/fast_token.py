@@ -324,18 +324,21 @@ def render(result, output, query=None):
     if query is not None:
         value = result.get(query)
         return None if value is None else _render_value(value, output)
+    keys = sorted(result)  # knack sorts a plain dict's keys in every format
     if output == 'json':
         return _json(result)
     if output == 'tsv':
-        return '\t'.join(str(result[key]) for key in sorted(result)) + '\n'
+        return '\t'.join(str(result[key]) for key in keys) + '\n'
     if output == 'table':
-        return _table([(key[0].upper() + key[1:], str(result[key])) for key in sorted(result)])
-    if output == 'yaml':
-        scalars = [(key, _yaml_scalar(result[key])) for key in sorted(result)]
-        if any(scalar is None for _, scalar in scalars):
-            return None
-        return ''.join(f'{key}: {scalar}\n' for key, scalar in scalars)
-    return ''  # none
+        return _table([(key[0].upper() + key[1:], str(result[key])) for key in keys])
+    return _yaml_mapping(result, keys) if output == 'yaml' else ''  # none prints nothing
+
+
+def _yaml_mapping(result, keys):
+    scalars = [(key, _yaml_scalar(result[key])) for key in keys]
+    if any(scalar is None for _, scalar in scalars):
+        return None
+    return ''.join(f'{key}: {scalar}\n' for key, scalar in scalars)
 
 
 def _render_value(value, output):
@@ -365,7 +368,7 @@ def _json(value):
 def _json_scalar(value):
     if isinstance(value, int):
         return str(value)
-    if value.isascii() and value.isprintable() and '"' not in value and '\\' not in value:
+    if az_json.needs_no_escape(value):
         return f'"{value}"'
     import json  # a character JSON escapes: json's own rules
     return json.dumps(value, ensure_ascii=False)

@@ -24,7 +24,7 @@ def _load_guard_module(name):
     guard_dir = os.path.dirname(os.path.abspath(__file__))
     spec = _frozen_importlib_external.spec_from_file_location(
         PACKAGE_NAME, os.path.join(guard_dir, '__init__.py'), submodule_search_locations=[guard_dir])
-    package = _frozen_importlib.module_from_spec(spec)
+    package = _frozen_importlib.module_from_spec(spec)  # pylint: disable=no-member
     sys.modules[PACKAGE_NAME] = package
     spec.loader.exec_module(package)
     module_name = f'{PACKAGE_NAME}.{name}'

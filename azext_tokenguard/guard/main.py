@@ -103,7 +103,7 @@ def guard(argv, env, io, open_tty, cwd=None):
             return refusal
         _show_context(context, protected, classification, policy=policy, env=env, io=io)
     if not needs_confirmation(classification.kind, protected):
-        return _answer_or_run(seen, classification, steering, config_dir, env, io)
+        return _answer_or_run(seen, classification, steering, config_dir=config_dir, env=env, io=io)
     code, how = ask(argv, classification, context, protected, env, open_tty=open_tty, say=io.say,
                     colour=_tty_colour(env))
     record(CONFIRMED if code == ExitCode.RUN else REFUSED, how)
@@ -130,7 +130,7 @@ def _run(steering, io):
     return ExitCode.STEER
 
 
-def _answer_or_run(seen, classification, steering, config_dir, env, io):
+def _answer_or_run(seen, classification, steering, *, config_dir, env, io):
     """ANSWERED, with az's own output on stdout, for a get-access-token that az's token cache answers
     (fast_token.py); else what _run says."""
     if classification.command == 'account get-access-token':
