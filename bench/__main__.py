@@ -15,7 +15,7 @@ def main():
     width = max(len(f"{t}: {n}") for t, n, _ in rows)
     print("\nSummary (medians)")
     for title, name, value in rows:
-        print(f"{title + ': ' + name:{width}}  {value:10.2f}")
+        print(f"{title + ': ' + name:{width}}  {value:10.3f}")
 
 
 if __name__ == "__main__":
