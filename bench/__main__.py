@@ -3,7 +3,7 @@ from bench import bench_get_token, bench_guard, bench_prompt, bench_scan
 
 BENCHMARKS = [("guard overhead", bench_guard.run),
               ("prompt segment", bench_prompt.run),
-              ("get-token vs az account get-access-token", bench_get_token.run),
+              ("tokens from the cache vs az account get-access-token", bench_get_token.run),
               ("scan throughput", bench_scan.run)]
 
 
@@ -15,7 +15,7 @@ def main():
     width = max(len(f"{t}: {n}") for t, n, _ in rows)
     print("\nSummary (medians)")
     for title, name, value in rows:
-        print(f"{title + ': ' + name:{width}}  {value:10.2f}")
+        print(f"{title + ': ' + name:{width}}  {value:10.3f}")
 
 
 if __name__ == "__main__":

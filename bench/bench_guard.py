@@ -54,7 +54,7 @@ def run(rounds=ROUNDS):
         for _ in range(max(rounds // 3, 5)):
             samples["az"].append(timed(lambda: az.run("account", "show")))
     ms = {key: median_ms(values) for key, values in samples.items()}
-    return {"guard per command (ms)": ms["guard"], "bare interpreter (ms)": ms["bare"],
+    return {"guard per command (ms)": ms["guard"], "interpreter floor, python -I -S -c pass (ms)": ms["bare"],
             "guard overhead over bare (ms)": ms["guard"] - ms["bare"], "az account show (ms)": ms["az"],
             "guard / az account show": ms["guard"] / ms["az"],
             "guard steering a selection (ms)": ms["steering"],

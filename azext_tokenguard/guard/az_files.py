@@ -12,10 +12,10 @@ reverse).
 - meaning: ``parse_profile`` (what azureProfile.json holds) and ``identity_of`` (who an entry signs in as,
   named as ``az account show`` names it).
 """
-import json
 import os
 import stat
 
+from . import az_json as json  # json.loads without importing json: az_json.py
 from .errors import FileAccessError, InvalidValueError
 
 CONFIG_DIR_ENV = 'AZURE_CONFIG_DIR'
@@ -157,7 +157,7 @@ def parse_profile(data):
     """The document of azureProfile.json's bytes (az writes a BOM): a dict whose ``subscriptions``, when
     present, is a list. Raises ProfileFormatError with a one-line reason."""
     try:
-        document = json.loads(data.decode('utf-8-sig'))
+        document = json.loads(data)
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         raise ProfileFormatError((str(exc).splitlines() or ['empty'])[0][:120] or 'empty') from None
     if not isinstance(document, dict):

@@ -24,9 +24,9 @@ The signal, strongest first:
 
 Imports only the standard library (it runs in the shell guard).
 """
-import json
 import os
 
+from . import az_json as json  # json.loads without importing json: az_json.py
 from .az_files import TOKENGUARD_DIR_NAME
 from .profile import UNKNOWN_VALUE, command_words, option_values, read_bounded
 
@@ -211,7 +211,7 @@ def _read_command_data(path):
     for the classes of a file without them (the verb rules still apply)."""
     try:
         data = read_bounded(path, MAX_DATA_BYTES)
-        document = json.loads(data.decode('utf-8-sig')) if data else {}
+        document = json.loads(data) if data else {}
     except (ValueError, RecursionError):
         return [], None
     if not isinstance(document, dict):

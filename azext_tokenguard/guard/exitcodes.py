@@ -14,6 +14,12 @@ class ExitCode:  # pylint: disable=too-few-public-methods
     REFUSED_BY_POLICY = 46     # a sign-in rule forbids it: device code sign-in, or a user login on a CI agent
     REFUSED_READ_ONLY = 47     # read-only mode (TOKENGUARD_MODE or the policy): only reads go through
     REFUSED_VAULT_LOCKED = 48  # az's tokens are sealed in the vault: az vault unlock first
+    ANSWERED = 49              # the guard printed az's answer (get-access-token from the cache): az is not run
 
     REFUSALS = (REFUSED_BY_USER, REFUSED_NO_TERMINAL, REFUSED_BY_PIN, REFUSED_GUARD_MISSING, REFUSED_BY_POLICY,
                 REFUSED_READ_ONLY, REFUSED_VAULT_LOCKED)
+
+
+# The guard ends an ANSWERED output with this mark: the shell's $(...) drops trailing newlines, the mark keeps
+# them, and the shell prints what comes before it.
+ANSWER_END = '.'

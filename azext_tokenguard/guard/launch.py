@@ -16,15 +16,20 @@ PROMPT_FLAG = '--tokenguard-prompt'  # the prompt segment's entry; never an az a
 
 
 def _load_guard_module(name):
-    import importlib
-    import importlib.util
+    # importlib.util's spec_from_file_location and module_from_spec, taken from the interpreter's own import
+    # machinery (loaded at startup): importlib.util would import contextlib, functools, warnings and more, 3 ms
+    # before every az command.
+    import _frozen_importlib
+    import _frozen_importlib_external
     guard_dir = os.path.dirname(os.path.abspath(__file__))
-    spec = importlib.util.spec_from_file_location(
+    spec = _frozen_importlib_external.spec_from_file_location(
         PACKAGE_NAME, os.path.join(guard_dir, '__init__.py'), submodule_search_locations=[guard_dir])
-    package = importlib.util.module_from_spec(spec)
+    package = _frozen_importlib.module_from_spec(spec)  # pylint: disable=no-member
     sys.modules[PACKAGE_NAME] = package
     spec.loader.exec_module(package)
-    return importlib.import_module(PACKAGE_NAME + '.' + name)
+    module_name = f'{PACKAGE_NAME}.{name}'
+    __import__(module_name)
+    return sys.modules[module_name]
 
 
 def _load_guard_main():

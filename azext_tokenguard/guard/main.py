@@ -12,7 +12,7 @@ import time
 from .classify import DESTRUCTIVE, READ, Classification, classify, load_confirm_commands
 from .confirm import CONFIRMED, HOW_TERMINAL, REFUSED, ask, ask_on_terminal, needs_confirmation, open_terminal
 from .decision import read_only_refusal
-from .exitcodes import ExitCode
+from .exitcodes import ANSWER_END, ExitCode
 from .pin import PIN_MISMATCH, PIN_UNVERIFIABLE, check_pin
 from .policy import (CONTEXT_ALWAYS, CONTEXT_AUTO, CONTEXT_DESTRUCTIVE_ONLY, CONTEXT_LINE_MODES, RULE_DENY,
                      load_policy)
@@ -103,7 +103,7 @@ def guard(argv, env, io, open_tty, cwd=None):
             return refusal
         _show_context(context, protected, classification, policy=policy, env=env, io=io)
     if not needs_confirmation(classification.kind, protected):
-        return _run(steering, io)
+        return _answer_or_run(seen, classification, steering, config_dir=config_dir, env=env, io=io)
     code, how = ask(argv, classification, context, protected, env, open_tty=open_tty, say=io.say,
                     colour=_tty_colour(env))
     record(CONFIRMED if code == ExitCode.RUN else REFUSED, how)
@@ -128,6 +128,20 @@ def _run(steering, io):
     io.stdout.write(steering.subscription_id + '\n')
     io.stdout.flush()
     return ExitCode.STEER
+
+
+def _answer_or_run(seen, classification, steering, *, config_dir, env, io):
+    """ANSWERED, with az's own output on stdout, for a get-access-token that az's token cache answers
+    (fast_token.py); else what _run says."""
+    if classification.command == 'account get-access-token':
+        from . import fast_token  # only for this command: every other one skips the import
+        text = fast_token.answer(steered_argv(seen, steering.subscription_id) if steering.action == STEER else seen,
+                                 config_dir, env)
+        if text is not None:
+            io.stdout.write(text + ANSWER_END)
+            io.stdout.flush()
+            return ExitCode.ANSWERED
+    return _run(steering, io)
 
 
 def _recorder(config_dir, argv, context, classification):

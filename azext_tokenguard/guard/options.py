@@ -24,9 +24,9 @@ joined by ``|`` (long ones without their ``--``, short ones with their ``-``), t
 one value, ``!`` for none (a flag), ``?`` for an optional one, ``+`` for one or more, ``*`` for any number;
 then ``$`` when the value is secret. Example: ``password|-p$``, ``ids+``, ``yes|-y!``. Standard library only.
 """
-import json
 import os
 
+from . import az_json as json  # json.loads without importing json: az_json.py
 from . import az_files
 
 DATA_FILE_NAME = 'command_options.json'

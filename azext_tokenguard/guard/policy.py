@@ -18,12 +18,11 @@ on every command, until the file is fixed or reset.  ``protect`` and
 ``unprotect`` refuse to overwrite such a file; ``reset_policy`` moves it
 aside.  A missing file is simply the default policy.
 """
-import fnmatch
-import json
 import os
 import stat
 import time
 
+from . import az_json as json  # json.loads without importing json: az_json.py
 from .az_files import POLICY_FILE_NAME, FileAccessError, read_bounded, write_private_file
 from .az_files import TOKENGUARD_DIR_NAME as POLICY_DIR_NAME
 from .errors import InvalidValueError
@@ -89,6 +88,9 @@ class Policy:  # pylint: disable=too-few-public-methods,too-many-instance-attrib
 
 def matches_pattern(pattern, subscription_name, subscription_id):
     pattern = pattern.lower()
+    if not any(special in pattern for special in '*?['):  # a plain name or id: no need to import fnmatch (re)
+        return any(value and value.lower() == pattern for value in (subscription_name, subscription_id))
+    import fnmatch
     return any(value and fnmatch.fnmatchcase(value.lower(), pattern)
                for value in (subscription_name, subscription_id))
 
@@ -109,7 +111,7 @@ def load_policy(config_dir):
     if data is None:
         return Policy(path=path)
     try:
-        return _policy_from_document(json.loads(data.decode('utf-8-sig')), path)
+        return _policy_from_document(json.loads(data), path)
     except (ValueError, RecursionError) as exc:
         message = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
         return Policy(error=f'{path} is unreadable: {message}', path=path)

@@ -28,9 +28,9 @@ or another identity. A selection that the profile no longer holds is refused, ne
 Standard library only: the guard imports this before every az command, and reads the data file only when a
 selection is active.
 """
-import json
 import os
 
+from . import az_json as json  # json.loads without importing json: az_json.py
 from . import az_files
 from .profile import (DEFAULT_CLOUD, UNKNOWN_VALUE, active_cloud, context_from_entry, default_subscription,
                       find_subscription, load_subscriptions, option_values, requested_subscription,
@@ -212,7 +212,7 @@ def load_subscription_options(config_dir=None):
 def _read_options(path):
     try:
         data = az_files.read_bounded(path, MAX_DATA_BYTES)
-        document = json.loads(data.decode('utf-8-sig')) if data else {}
+        document = json.loads(data) if data else {}
     except (OSError, ValueError, RecursionError):
         return SubscriptionOptions()
     if not isinstance(document, dict):

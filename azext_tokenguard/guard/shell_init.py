@@ -18,7 +18,7 @@ It defines a shell function ``az`` that runs the guard, then the real az:
 """
 from .az_files import POLICY_FILE_NAME, PROFILE_FILE_NAME, PROMPT_STAMP_DIR_NAME, SHELLS, TOKENGUARD_DIR_NAME
 from .errors import InvalidValueError
-from .exitcodes import ExitCode
+from .exitcodes import ANSWER_END, ExitCode
 from .vault_state import UNLOCKED_FILE_NAME, VAULT_FILE_NAME
 
 GUARD_PYTHON_FLAGS = '-I -S'  # isolated (no PYTHON* env, no user site) and no site import: faster, stdlib only
@@ -321,6 +321,10 @@ function az --description 'az, with tokenguard in front'
         case {steer}
             __tokenguard_run_steered "$steer[1]" $argv
             return $status
+        case {answered}
+            # az's answer, from its token cache; the last line is the guard's end mark
+            test (count $steer) -gt 1; and printf '%s\n' $steer[1..-2]
+            return 0
         case {fish_refusals}
             return $rc
         case '*'
@@ -412,6 +416,7 @@ case ${v}rc in
     {steer})
 {steer_args}
         ;;
+    {answered}) printf '%s' "${{{v}steer%{answer_end}}}"; {fail} 0 ;;  # az's answer, from its token cache
     {refusals}) {fail} "${v}rc" ;;
     *)
         if [ "${v}rc" -gt 128 ]; then
@@ -429,7 +434,8 @@ def guard_call_shell_code(prefix, fail, indent):
     steer_args, _fallback = selection_shell_code(prefix, fail, 8)
     block = GUARD_CALL_SH.format(
         v=prefix, fail=fail, steering_env=STEERING_ENV, flags=GUARD_PYTHON_FLAGS, broken=ExitCode.GUARD_BROKEN,
-        steer=ExitCode.STEER, steer_args=steer_args, refusals='|'.join(str(code) for code in ExitCode.REFUSALS))
+        steer=ExitCode.STEER, steer_args=steer_args, answered=ExitCode.ANSWERED, answer_end=ANSWER_END,
+        refusals='|'.join(str(code) for code in ExitCode.REFUSALS))
     return textwrap.indent(block, ' ' * indent)
 
 
@@ -445,8 +451,8 @@ def selection_shell_code(prefix, fail, indent):
 def _selection_format_values(shell_kind):
     from .prompt import SELECTION_KEY_PREFIX
     from .selection import STEERING_ENV
-    values = {'steer': ExitCode.STEER, 'steering_env': STEERING_ENV, 'refused_pin': ExitCode.REFUSED_BY_PIN,
-              'no_real_az': NO_REAL_AZ,
+    values = {'steer': ExitCode.STEER, 'answered': ExitCode.ANSWERED, 'steering_env': STEERING_ENV,
+              'refused_pin': ExitCode.REFUSED_BY_PIN, 'no_real_az': NO_REAL_AZ,
               'stamp_key_prefix': SELECTION_KEY_PREFIX, 'no_steer_id': NO_STEER_ID,
               'selection_refusal': SELECTION_REFUSAL}
     if shell_kind != 'fish':

@@ -7,9 +7,10 @@ Files, in ``AZURE_CONFIG_DIR/tokenguard/``:
 - ``vault-unlocked.json``: present while unlocked: where the memory copy lives and when the period ends;
 - ``vault-is-locked/``: never created; while locked, az's stores in the config dir are links into it.
 """
-import json
 import os
 import time
+
+from . import az_json as json  # json.loads without importing json: az_json.py
 from .az_files import SP_STORE_BASENAME, TOKEN_CACHE_BASENAME, TOKENGUARD_DIR_NAME, read_bounded
 
 VAULT_FILE_NAME = 'vault.json'
