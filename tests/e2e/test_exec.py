@@ -39,3 +39,23 @@ def test_exec_allow_list_refuses_other_resources(sp_az):
               "print(get('https://vault.azure.net'), get('https://graph.microsoft.com'))\n")
     result = sp_az.run("tokenguard", "exec", "--resource", "keyvault", "--", sys.executable, "-c", script)
     assert result.stdout.split() == ["200", "403"]
+
+
+AZURE_MGMT_CLIENT = """import os, sys
+from azure.identity import ManagedIdentityCredential
+from azure.mgmt.resource.subscriptions import SubscriptionClient
+# The client's own default scope, https://management.azure.com/.default, as in real Azure.
+client = SubscriptionClient(ManagedIdentityCredential(), base_url=sys.argv[1],
+                            connection_verify=os.environ['REQUESTS_CA_BUNDLE'])
+print(sorted(s.display_name for s in client.subscriptions.list()))
+"""
+
+
+def test_exec_resource_arm_serves_an_azure_mgmt_client_asking_for_management_azure_com(sp_az, emulator):
+    result = sp_az.run("tokenguard", "exec", "--resource", "arm", "--verbose", "--", sys.executable, "-c",
+                       AZURE_MGMT_CLIENT, emulator.url, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['contoso-dev', 'contoso-prod']"
+    assert "Issued a token for https://management.azure.com, valid until" in result.stderr
+    subscriptions_calls = [r for r in emulator.requests(service="arm") if r["path"] == "/subscriptions"]
+    assert subscriptions_calls  # the client reached ARM with the token exec gave it
