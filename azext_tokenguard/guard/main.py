@@ -20,7 +20,7 @@ from .signin import (ALLOW_DEVICE_CODE_ENV, DEVICE_CODE_WARNING, ci_user_message
                      is_device_code_login)
 from .options import resolve_argv
 from .profile import context_unknown, default_config_dir, expand_file_arguments, load_context
-from .render import colour_enabled, context_line, warning_line
+from .render import colour_enabled, context_line, terminal_width, warning_line
 from .vault_gate import refusal as vault_refusal
 from .selection import NO_PLAN, REFUSE, STEER, plan as selection_plan, selection_from_env, steered_argv
 
@@ -242,7 +242,7 @@ def _show_context(context, protected, classification, *, policy, env, io):
     mode = context_line_mode(policy, env, _isatty(io.stderr))
     show = mode == CONTEXT_ALWAYS or (mode == CONTEXT_DESTRUCTIVE_ONLY and classification.kind == DESTRUCTIVE)
     if show:
-        io.say(context_line(context, protected, io.colour))
+        io.say(context_line(context, protected, io.colour, terminal_width(io.stderr, env)))
     elif not context.known:
         io.say(warning_line(f'context unknown: {context.reason}', io.colour))
 

@@ -126,3 +126,21 @@ def test_classify_agrees_with_the_guard(user_az, command):
     result = run_guarded_script(user_az, f"az {command} -o none")
     asked = "no terminal to confirm on" in result.stderr
     assert asked == (expected == "destructive"), (command, expected, result.stderr)
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_the_context_line_fits_one_line_of_the_terminal(user_az, columns):
+    shell = GuardedShell("bash", user_az.env, columns=columns)  # the guard measures the terminal
+    try:
+        shown = shell.run("az group list -o none")
+    finally:
+        shell.close()
+    (line,) = [line for line in shown.splitlines() if line.startswith("az context: ")]
+    assert len(line) <= columns, line
+    assert DEV.display_name in line and "alice@contoso" in line
+    assert DEV.subscription_id not in line  # ids give way first; `status` keeps them
+
+
+def test_status_keeps_the_full_ids_the_narrow_line_leaves_out(user_az):
+    shown = user_az.run("tokenguard", "status", "-o", "table", env={"COLUMNS": "80"}).stdout
+    assert DEV.subscription_id in shown and data.CONTOSO.tenant_id in shown
