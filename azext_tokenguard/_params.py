@@ -112,6 +112,9 @@ def _load_guard_arguments(self):
         c.argument("mode", options_list=["--mode"], arg_type=get_enum_type(["normal", "read-only"]),
                    help="normal, or read-only: the guard refuses every write and destructive az command on this "
                         "machine (for AI agents and audits; TOKENGUARD_MODE=read-only does it for one process).")
+    with self.argument_context("tokenguard policy reset") as c:
+        c.argument("yes", options_list=["--yes", "-y"], action="store_true",
+                   help="Do not ask to type the protected names: lift every protection (for scripts).")
     with self.argument_context("tokenguard vault") as c:
         c.argument("passphrase_file", options_list=["--passphrase-file"],
                    help="Read the vault passphrase from the first line of this file (- for standard input) "

@@ -14,8 +14,8 @@ from azext_tokenguard import az_profile, jwt_inspect, resources, tokens
 from azext_tokenguard._format import printable
 from azext_tokenguard.az_command import az_command
 from azext_tokenguard.guard import az_files
-from azext_tokenguard.guard.errors import (FileAccessError, FindingsError, InvalidValueError, MissingArgumentError,
-                                           RefusedError)
+from azext_tokenguard.guard.errors import (CancelledError, FileAccessError, FindingsError, InvalidValueError,
+                                           MissingArgumentError, RefusedError)
 from azext_tokenguard.status_report import build_status
 
 logger = get_logger(__name__)
@@ -418,8 +418,36 @@ def policy_set(context_line=None, device_code=None, ci_user_login=None, mode=Non
 
 
 @az_command
-def policy_reset():
-    return _policy_call(lambda policy, config_dir: policy.reset_policy(config_dir))
+def policy_reset(yes=False):
+    def reset(policy, config_dir):
+        current = policy.load_policy(config_dir)
+        if current.protected and not yes:
+            _confirm_lifting(current.protected)
+        return policy.reset_policy(config_dir)
+    return _policy_call(reset)
+
+
+def _confirm_lifting(protected):
+    """As `unprotect` is confirmed: the protected names typed at the terminal; without one, TOKENGUARD_CONFIRM
+    naming them all (comma-separated). Anything else leaves the policy as it is."""
+    from azext_tokenguard.guard.confirm import CONFIRM_ENV, ask_on_terminal, open_terminal
+    names = ", ".join(protected)
+    try:
+        terminal = open_terminal()
+    except (OSError, ValueError):
+        if _same_names(os.environ.get(CONFIRM_ENV, ""), protected):
+            return
+        raise MissingArgumentError(f"policy reset lifts the protection of {names}: no terminal to confirm on.",
+                                   recommendation=f'Run with --yes, or set {CONFIRM_ENV}="{names}".')
+    what = "its name" if len(protected) == 1 else "their names, separated by commas,"
+    answer = ask_on_terminal(terminal, f"policy reset lifts the protection of {names}. Type {what} to reset "
+                                       "(anything else cancels): ")
+    if not _same_names(answer, protected):
+        raise CancelledError("Not confirmed; the policy was not changed.")
+
+
+def _same_names(text, protected):
+    return {name.strip().lower() for name in text.split(",") if name.strip()} == {p.lower() for p in protected}
 
 
 @az_command

@@ -45,6 +45,11 @@ EXPLICIT_DESTRUCTIVE = {
     # A policy change a script could make silently; lifting a protection is confirmed like a delete.
     'tokenguard unprotect': "lifts a subscription's protection (a tokenguard policy change)",
 }
+# tokenguard's own commands that confirm themselves, more strictly than the guard would (typed names): the guard
+# leaves the question to them, so that one command asks one question.
+SELF_CONFIRMING = {
+    'tokenguard policy reset': 'asks itself, by the protected names, before it lifts any protection',
+}
 # Commands that change only local az state; their verbs would otherwise say write.
 LOCAL_ONLY = frozenset((
     'account set', 'config set', 'config unset', 'configure', 'cloud set', 'login', 'logout',
@@ -195,6 +200,8 @@ def _name_verdict(path, confirm_commands):
     name = ' '.join(path)
     if name in EXPLICIT_DESTRUCTIVE:
         return DESTRUCTIVE, EXPLICIT_DESTRUCTIVE[name]
+    if name in SELF_CONFIRMING:
+        return READ, SELF_CONFIRMING[name]
     if name in confirm_commands:
         return DESTRUCTIVE, 'az itself asks to confirm this command'
     if (name in LOCAL_ONLY or path[0] in LOCAL_ONLY_GROUPS) and not _is_destructive_verb(path[-1]):

@@ -144,3 +144,43 @@ def test_the_context_line_fits_one_line_of_the_terminal(user_az, columns):
 def test_status_keeps_the_full_ids_the_narrow_line_leaves_out(user_az):
     shown = user_az.run("tokenguard", "status", "-o", "table", env={"COLUMNS": "80"}).stdout
     assert DEV.subscription_id in shown and data.CONTOSO.tenant_id in shown
+
+
+def test_policy_reset_asks_once_for_the_protected_names_and_no_keeps_them(user_az):
+    user_az.run("tokenguard", "protect", "--subscription", PROD.display_name)
+    shell = GuardedShell("bash", user_az.env)
+    try:
+        shell.type_command("az tokenguard policy reset -o none")
+        shown = shell.expect("(anything else cancels): ")
+        assert f"policy reset lifts the protection of {PROD.display_name}. Type its name" in shown
+        assert "Run it?" not in shown  # one question: the guard leaves it to the command
+        shell.sendline("y")
+        assert "Not confirmed; the policy was not changed." in shell.until_prompt()
+        assert shell.exit_status() == REFUSED_BY_USER  # the guard's "no"
+        assert user_az.json("tokenguard", "policy", "show")["protected"] == [PROD.display_name]
+        shell.type_command("az tokenguard policy reset -o none")
+        shell.expect("(anything else cancels): ")
+        shell.sendline(PROD.display_name)
+        shell.until_prompt()
+        assert shell.exit_status() == 0
+    finally:
+        shell.close()
+    policy = user_az.json("tokenguard", "policy", "show")
+    assert policy["protected"] == []
+    assert [p.name for p in (user_az.config_dir / "tokenguard").glob("policy.json*")] == ["policy.json"]
+
+
+def test_policy_reset_without_a_terminal_needs_yes_or_the_names(user_az):
+    user_az.run("tokenguard", "protect", "--subscription", PROD.display_name)
+    refused = run_guarded_script(user_az, "az tokenguard policy reset")
+    assert refused.returncode != 0
+    assert f'Run with --yes, or set TOKENGUARD_CONFIRM="{PROD.display_name}"' in refused.stderr
+    assert user_az.json("tokenguard", "policy", "show")["protected"] == [PROD.display_name]
+    wrong = run_guarded_script(user_az, "az tokenguard policy reset", TOKENGUARD_CONFIRM=DEV.display_name)
+    assert wrong.returncode != 0
+    confirmed = run_guarded_script(user_az, "az tokenguard policy reset -o none",
+                                   TOKENGUARD_CONFIRM=PROD.display_name)
+    assert confirmed.returncode == 0, confirmed.stderr
+    user_az.run("tokenguard", "protect", "--subscription", PROD.display_name)
+    assert run_guarded_script(user_az, "az tokenguard policy reset --yes -o none").returncode == 0
+    assert user_az.json("tokenguard", "policy", "show")["protected"] == []
