@@ -15,7 +15,7 @@ from azext_tokenguard._format import printable
 from azext_tokenguard.az_command import az_command
 from azext_tokenguard.guard import az_files
 from azext_tokenguard.guard.errors import (CancelledError, FileAccessError, FindingsError, InvalidValueError,
-                                           MissingArgumentError, RefusedError)
+                                           MissingArgumentError, RefusedError, TokenguardError)
 from azext_tokenguard.status_report import build_status
 
 logger = get_logger(__name__)
@@ -341,17 +341,32 @@ def pin(cmd, subscription=None, tenant=None, clear=False, shell="bash"):
 def use(cmd, *, previous=None, subscription=None, tenant=None, clear=False, no_export=False, shell="bash"):
     """This shell's subscription, as shell code for eval (use.py); `previous` is the positional `-`."""
     from azext_tokenguard.use import use as choose_for_shell
-    if previous not in (None, "-"):
-        raise InvalidValueError(f"Unexpected argument {previous!r}: only - (the previous choice) goes there.",
-                                recommendation='eval "$(az tokenguard use --subscription NAME)"')
-    choice = choose_for_shell(os.environ, az_files.config_dir(), subscription=subscription, tenant=tenant,
-                              previous=previous == "-", clear=clear, no_export=no_export, shell=shell,
-                              choose=_terminal_picker())
-    for note in choice.notes:
+    try:
+        if previous not in (None, "-"):
+            raise InvalidValueError(f"Unexpected argument {previous!r}: only - (the previous choice) goes there.",
+                                    recommendation='eval "$(az tokenguard use --subscription NAME)"')
+        choice = choose_for_shell(os.environ, az_files.config_dir(), subscription=subscription, tenant=tenant,
+                                  previous=previous == "-", clear=clear, no_export=no_export, shell=shell,
+                                  choose=_terminal_picker())
+    except TokenguardError:
+        if not sys.stdout.isatty():  # `eval "$(az tokenguard use ...)"` gets no code: make it fail as az did
+            sys.stdout.write("false\n")
+            sys.stdout.flush()
+        raise
+    summary, *warnings = choice.notes
+    for note in warnings:
         logger.warning(note)
     if sys.stdout.isatty():
         logger.warning('Nothing changes until the shell runs this code: eval "$(az tokenguard use ...)".')
-    return _as_shell_code(cmd, choice.code)
+    # The summary is news, not a warning, and true only once the shell has run the code: the code says it.
+    return _as_shell_code(cmd, choice.code + _say(shell, summary))
+
+
+def _say(shell, text):
+    """Shell code that writes ``text`` to stderr, in bash, zsh or fish."""
+    import shlex
+    from azext_tokenguard.guard.shell_init import fish_quote
+    return f"printf '%s\\n' {fish_quote(text) if shell == 'fish' else shlex.quote(text)} >&2\n"
 
 
 def _shell_subscription():
@@ -371,9 +386,10 @@ def _terminal_picker():
         from knack.prompting import prompt_choice_list
         from azext_tokenguard.guard.errors import CancelledError
         try:
+            marked = [row + ("  (default)" if index == default_index else "") for index, row in enumerate(rows)]
             with redirect_stdout(sys.stderr):
                 return prompt_choice_list("Select the subscription for this shell (Enter keeps the one marked "
-                                          "as default):", rows, default=default_index + 1)
+                                          "as default):", marked, default=default_index + 1)
         except EOFError:
             raise CancelledError("Nothing selected; nothing changed.") from None
     return choose
