@@ -10,7 +10,8 @@ import sys
 import time
 
 from .classify import DESTRUCTIVE, READ, Classification, classify, load_confirm_commands
-from .confirm import CONFIRMED, HOW_TERMINAL, REFUSED, ask, ask_on_terminal, needs_confirmation, open_terminal
+from .confirm import (CONFIRMED, HOW_TERMINAL, REFUSED, ask, ask_on_terminal, az_yes_words, needs_confirmation,
+                      open_terminal)
 from .decision import read_only_refusal
 from .exitcodes import ExitCode
 from .pin import PIN_MISMATCH, PIN_UNVERIFIABLE, check_pin
@@ -107,7 +108,9 @@ def guard(argv, env, io, open_tty, cwd=None):
     code, how = ask(argv, classification, context, protected, env, open_tty=open_tty, say=io.say,
                     colour=_tty_colour(env))
     record(CONFIRMED if code == ExitCode.RUN else REFUSED, how)
-    return _run(steering, io) if code == ExitCode.RUN else code
+    if code != ExitCode.RUN:
+        return code
+    return _run(steering, io, az_yes_words(seen, classification, load_confirm_commands(config_dir), config_dir))
 
 
 def _context(seen, steering, config_dir, env, cwd):
@@ -121,11 +124,13 @@ def _context(seen, steering, config_dir, env, cwd):
     return context
 
 
-def _run(steering, io):
-    """RUN, or STEER with the subscription id on stdout (the only thing the guard ever writes there)."""
-    if steering.action != STEER:
+def _run(steering, io, az_yes=()):
+    """RUN, or STEER with what the shell adds to az's arguments on stdout (the only thing the guard ever writes
+    there): the subscription id to steer az to, then ``--yes`` when tokenguard has asked az's question already."""
+    words = ([steering.subscription_id] if steering.action == STEER else []) + list(az_yes)
+    if not words:
         return ExitCode.RUN
-    io.stdout.write(steering.subscription_id + '\n')
+    io.stdout.write(' '.join(words) + '\n')
     io.stdout.flush()
     return ExitCode.STEER
 

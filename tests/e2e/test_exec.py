@@ -59,3 +59,10 @@ def test_exec_resource_arm_serves_an_azure_mgmt_client_asking_for_management_azu
     assert "Issued a token for https://management.azure.com, valid until" in result.stderr
     subscriptions_calls = [r for r in emulator.requests(service="arm") if r["path"] == "/subscriptions"]
     assert subscriptions_calls  # the client reached ARM with the token exec gave it
+
+
+def test_exec_without_double_dash_says_where_the_command_goes(sp_az):
+    result = sp_az.run("tokenguard", "exec", sys.executable, "-c", "print(1)", check=False)
+    assert result.returncode == 2
+    assert ("'-c' is not an option of az tokenguard exec: put the command to run after --, e.g. "
+            "az tokenguard exec -- python3 -c '...'") in result.stderr

@@ -184,3 +184,35 @@ def test_policy_reset_without_a_terminal_needs_yes_or_the_names(user_az):
     user_az.run("tokenguard", "protect", "--subscription", PROD.display_name)
     assert run_guarded_script(user_az, "az tokenguard policy reset --yes -o none").returncode == 0
     assert user_az.json("tokenguard", "policy", "show")["protected"] == []
+
+
+@pytest.mark.parametrize("shell_name", ["bash", "zsh", "fish"])
+def test_one_question_per_command_az_gets_its_own_yes_after_tokenguard_asked(user_az, emulator, shell_name):
+    shell = GuardedShell(shell_name, user_az.env)
+    try:
+        shell.type_command("az group delete -n rg1")
+        shell.expect("Run it? [y/N] ")
+        shell.sendline("y")
+        shown = shell.until_prompt()
+        assert "Are you sure" not in shown  # az's own question is answered: it was tokenguard's
+        assert shell.exit_status() == 0
+    finally:
+        shell.close()
+    assert len(deletes(emulator)) == 1
+
+
+def test_a_script_confirmed_by_tokenguard_confirm_does_not_stop_at_azs_no_tty(user_az, emulator):
+    result = run_guarded_script(user_az, "az group delete -n rg1", TOKENGUARD_CONFIRM=DEV.subscription_id)
+    assert result.returncode == 0, result.stderr
+    assert "no tty" not in result.stderr.lower()
+    assert len(deletes(emulator)) == 1
+
+
+def test_the_prompt_says_not_signed_in_after_az_logout(user_az):
+    user_az.run("logout")
+    shell = GuardedShell("bash", user_az.env)
+    try:
+        assert "<[az: not signed in] >" in shell.run('echo "<$(__tokenguard_prompt)>"')
+        assert "context unknown: not signed in (run az login)" in shell.run("az group list -o none")
+    finally:
+        shell.close()
