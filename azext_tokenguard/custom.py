@@ -33,7 +33,16 @@ def show_status(cmd):
     status = build_status(account, cmd.cli_ctx.cloud.name, config_dir, encrypted, platform, selection=selection,
                           vault=describe_vault(config_dir, time.time()))
     _check_ci_user(status.identity, config_dir)
+    if _plain_tsv(cmd):  # the nested result would print mostly empty columns: the table's row, flat, in order
+        from azext_tokenguard._format import status_table
+        _transform_result(cmd.cli_ctx, lambda result: status_table(result)[0])
     return status
+
+
+def _plain_tsv(cmd):
+    """-o tsv without --query: what a script reads by position."""
+    params = cmd.cli_ctx.data.get("safe_params") or []
+    return cmd.cli_ctx.invocation.data.get("output") == "tsv" and "--query" not in params
 
 
 def _check_ci_user(identity, config_dir):
@@ -72,15 +81,20 @@ def get_token(cmd, *, resource=None, scopes=None, subscription=None, tenant=None
 
 def _keep_az_columns_first(cli_ctx):
     """-o tsv prints a plain dict's values sorted by key, which would put the summary's 'audience' in column 2,
-    where az has expiresOn. az turns every result into a plain dict after the command returns, so the order
-    is set once that is done (as knack's --query hooks in): az's columns first, in az's order."""
-    from knack.events import EVENT_INVOKER_TRANSFORM_RESULT
+    where az has expiresOn: az's columns first, in az's order."""
     from azext_tokenguard._format import az_columns_first
+    _transform_result(cli_ctx, az_columns_first)
 
-    def reorder(_cli_ctx, **kwargs):
-        cli_ctx.unregister_event(EVENT_INVOKER_TRANSFORM_RESULT, reorder)
-        kwargs["event_data"]["result"] = az_columns_first(kwargs["event_data"]["result"])
-    cli_ctx.register_event(EVENT_INVOKER_TRANSFORM_RESULT, reorder)
+
+def _transform_result(cli_ctx, transform):
+    """az turns every result into plain dicts after the command returns, so an order (an OrderedDict) is set
+    once that is done, as knack's --query hooks in."""
+    from knack.events import EVENT_INVOKER_TRANSFORM_RESULT
+
+    def apply(_cli_ctx, **kwargs):
+        cli_ctx.unregister_event(EVENT_INVOKER_TRANSFORM_RESULT, apply)
+        kwargs["event_data"]["result"] = transform(kwargs["event_data"]["result"])
+    cli_ctx.register_event(EVENT_INVOKER_TRANSFORM_RESULT, apply)
 
 
 # --- decode -------------------------------------------------------------------------------------------
