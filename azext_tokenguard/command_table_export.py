@@ -26,8 +26,28 @@ hides secret values with it (guard/options.py)::
         azext_tokenguard/guard/data/confirm_commands.json azext_tokenguard/guard/data/subscription_options.json \\
         azext_tokenguard/guard/data/command_options.json
 """
+import contextlib
 import json
+import logging
 import sys
+
+# Loading every command's arguments and parsers runs code written for one command's run, which may warn about
+# that run (as root: "Default username root is a reserved username", from vm's arguments through core.util).
+AZ_LOADING_LOGGERS = ('cli.azure.cli.command_modules', 'cli.azure.cli.core.util')
+
+
+@contextlib.contextmanager
+def quiet_az_loading():
+    """Only errors from az's own modules while every command loads: their warnings are not about this run."""
+    loggers = [logging.getLogger(name) for name in AZ_LOADING_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)
 
 
 def _full_command_table(cli_ctx):

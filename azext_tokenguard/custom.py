@@ -486,18 +486,41 @@ def refresh_classifier_data(cmd):
     take az's global --subscription (steering to a shell's selection) and every command's options (the guard's
     reading of abbreviations and secrets)."""
     from azext_tokenguard.command_table_export import (export_command_options, export_confirmation_commands,
-                                                       export_subscription_options)
+                                                       export_subscription_options, quiet_az_loading)
     from azext_tokenguard.guard import options, selection
     from azext_tokenguard.guard.classify import user_confirm_commands_path
     config_dir = az_files.config_dir()
-    document = export_confirmation_commands(cmd.cli_ctx)
-    path = _write_user_export(document, user_confirm_commands_path(config_dir))
-    subscription_options_path = _write_user_export(export_subscription_options(cmd.cli_ctx),
-                                                   selection.user_data_path(config_dir))
-    command_options_path = _write_user_export(export_command_options(cmd.cli_ctx), options.user_data_path(config_dir))
+    steps = _progress(cmd.cli_ctx, total=3)
+    with quiet_az_loading():
+        steps("Reading the commands az asks to confirm")
+        document = export_confirmation_commands(cmd.cli_ctx)
+        path = _write_user_export(document, user_confirm_commands_path(config_dir))
+        steps("Loading every command's arguments")
+        subscription_options_path = _write_user_export(export_subscription_options(cmd.cli_ctx),
+                                                       selection.user_data_path(config_dir))
+        steps("Reading every command's options")
+        command_options_path = _write_user_export(export_command_options(cmd.cli_ctx),
+                                                  options.user_data_path(config_dir))
+        steps(None)
     return {"path": path, "azVersion": document["azVersion"], "commandCount": document["commandCount"],
             "destructiveCommands": len(document["destructive"]), "subscriptionOptionsPath": subscription_options_path,
             "commandOptionsPath": command_options_path}
+
+
+def _progress(cli_ctx, total):
+    """``step(message)`` shows az's progress bar at step 1, 2... of ``total`` (``None``: done), at a terminal
+    only: a pipe or a log gets nothing."""
+    if not sys.stderr.isatty():
+        return lambda message: None
+    controller = cli_ctx.get_progress_controller(det=True)
+    done = iter(range(total + 1))
+
+    def step(message):
+        if message is None:
+            controller.end()
+        else:
+            controller.add(message=message, value=next(done), total_val=total)
+    return step
 
 
 def _write_user_export(document, path):

@@ -396,3 +396,14 @@ def test_the_picker_marks_the_default(shells):
     shell.sendline("")
     shell.until_prompt()
     assert DEV.subscription_id in shell.run("echo $TOKENGUARD_SUBSCRIPTION")
+
+
+def test_refresh_classifier_shows_progress_at_a_terminal_and_no_warning_of_azs_modules(user_az):
+    import pexpect
+    child = pexpect.spawn(AZ, ["tokenguard", "refresh-classifier", "-o", "none"], env=user_az.env,
+                          cwd=user_az.env["HOME"], encoding="utf-8", timeout=300, dimensions=(40, 200))
+    child.expect_exact("Loading every command's arguments")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert "WARNING" not in child.before  # e.g. vm's "Default username root is a reserved username" as root
