@@ -398,7 +398,6 @@ def _terminal_picker():
     def choose(rows, default_index):
         from contextlib import redirect_stdout
         from knack.prompting import prompt_choice_list
-        from azext_tokenguard.guard.errors import CancelledError
         try:
             marked = [row + ("  (default)" if index == default_index else "") for index, row in enumerate(rows)]
             with redirect_stdout(sys.stderr):
@@ -468,7 +467,7 @@ def _confirm_lifting(protected):
         if _same_names(os.environ.get(CONFIRM_ENV, ""), protected):
             return
         raise MissingArgumentError(f"policy reset lifts the protection of {names}: no terminal to confirm on.",
-                                   recommendation=f'Run with --yes, or set {CONFIRM_ENV}="{names}".')
+                                   recommendation=f'Run with --yes, or set {CONFIRM_ENV}="{names}".') from None
     what = "its name" if len(protected) == 1 else "their names, separated by commas,"
     answer = ask_on_terminal(terminal, f"policy reset lifts the protection of {names}. Type {what} to reset "
                                        "(anything else cancels): ")

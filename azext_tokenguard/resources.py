@@ -265,8 +265,8 @@ def same_resource(allowed, requested, endpoints):
     if audience_matches(allowed, requested):
         return True
     arm = arm_audiences(endpoints)
-    return any(audience_matches(name, allowed) for name in arm) and any(audience_matches(name, requested)
-                                                                      for name in arm)
+    allowed_is_arm = any(audience_matches(name, allowed) for name in arm)
+    return allowed_is_arm and any(audience_matches(name, requested) for name in arm)
 
 
 # ---------------------------------------------------------------------------

@@ -108,9 +108,8 @@ def guard(argv, env, io, open_tty, cwd=None):
     code, how = ask(argv, classification, context, protected, env, open_tty=open_tty, say=io.say,
                     colour=_tty_colour(env))
     record(CONFIRMED if code == ExitCode.RUN else REFUSED, how)
-    if code != ExitCode.RUN:
-        return code
-    return _run(steering, io, az_yes_words(seen, classification, load_confirm_commands(config_dir), config_dir))
+    az_yes = az_yes_words(seen, classification, load_confirm_commands(config_dir), config_dir)
+    return _run(steering, io, az_yes) if code == ExitCode.RUN else code
 
 
 def _context(seen, steering, config_dir, env, cwd):
