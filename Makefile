@@ -1,4 +1,4 @@
-# The commands of the README: `make demo`, `make test` (with `make lint`) and `make test-fast`. Everything they
+# The commands of the README: `make demo`, `make shell`, `make test` (with `make lint`) and `make test-fast`. Everything they
 # need is installed here.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # azdev and its pylint, flake8 and sphinx live apart from the az that the tests drive (lint/requirements.txt).
 LINT_VENV := lint/.venv
 
-.PHONY: demo test test-fast lint unit bench wheel clean shells clients
+.PHONY: demo shell test test-fast lint unit bench wheel clean shells clients
 
 $(BIN)/.installed: requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,13 @@ $(LINT_VENV)/bin/.installed: lint/requirements.txt
 
 demo: $(BIN)/.installed
 	$(BIN)/python -m tests.demo
+
+# A shell (bash, or SHELL_KIND=zsh|fish) with tokenguard loaded, signed in to the offline emulator; it reads
+# commands from stdin when that is not a terminal (tests/shell_session.py). SHELL is make's own shell.
+SHELL_KIND ?= bash
+
+shell: $(BIN)/.installed $(if $(filter bash,$(SHELL_KIND)),,shells)
+	@$(BIN)/python -m tests.shell_session --shell $(SHELL_KIND)
 
 # The guard's end-to-end tests need a real zsh and fish next to bash.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -13,8 +13,13 @@ class TokenguardCommandsLoader(AzCommandsLoader):
 
     def load_command_table(self, args):
         from azext_tokenguard._format import register_output_cleaning
+        from azext_tokenguard._validators import exec_without_double_dash_hint
         from azext_tokenguard.commands import load_command_table
         load_command_table(self, args)
+        hint = exec_without_double_dash_hint(args or [])
+        if hint:  # said before az's parser refuses the line with only "unrecognized arguments"
+            from knack.log import get_logger
+            get_logger(__name__).warning(hint)
         if self.cli_ctx is not None:
             register_output_cleaning(self.cli_ctx)  # table and tsv output: no control characters
         return self.command_table

@@ -72,6 +72,17 @@ def status_table(result):
     ])]
 
 
+def policy_table(result):
+    """The policy on one row, the protected list included (table output leaves out lists otherwise)."""
+    row = OrderedDict([("Protected", ", ".join(result.get("protected") or []) or "none"),
+                       ("ContextLine", result.get("contextLine")), ("DeviceCode", result.get("deviceCode")),
+                       ("CiUserLogin", result.get("ciUserLogin")), ("Mode", result.get("mode")),
+                       ("Path", result.get("path"))])
+    if result.get("error"):
+        row["Error"] = result["error"]
+    return [row]
+
+
 def _vault_cell(vault):
     state = vault.get("state", "none")
     return f"{state} ({vault['timeLeft']} left)" if state == "unlocked" and vault.get("timeLeft") else state

@@ -444,9 +444,15 @@ examples:
 helps["tokenguard policy reset"] = """
 type: command
 short-summary: Start over with the default policy; a corrupt policy file is moved aside, not deleted.
+long-summary: >
+  When subscriptions are protected, reset lifts their protection, so it is confirmed as unprotect is: at a
+  terminal you type the protected names; without one, pass --yes or set TOKENGUARD_CONFIRM to the protected
+  names, separated by commas. A valid policy file is rewritten in place.
 examples:
-  - name: Reset the policy.
+  - name: Reset the policy (asks for the protected names at a terminal).
     text: az tokenguard policy reset
+  - name: Reset it in a script, lifting every protection.
+    text: az tokenguard policy reset --yes
 """
 
 helps["tokenguard audit"] = """

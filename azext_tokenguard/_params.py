@@ -1,5 +1,7 @@
 """Arguments of the tokenguard commands."""
+from azure.cli.core._completers import get_subscription_id_list
 from azure.cli.core.commands.parameters import get_enum_type, get_three_state_flag
+from azure.cli.core.decorators import Completer
 
 from azext_tokenguard import _validators as v
 from azext_tokenguard.guard.az_files import SHELLS as SHELL_NAMES
@@ -8,15 +10,22 @@ from azext_tokenguard.resources import AZ_RESOURCE_TYPES
 SHELLS = get_enum_type(list(SHELL_NAMES))
 
 
+@Completer
+def resource_alias_completer(cmd, prefix, namespace, **kwargs):  # pylint: disable=unused-argument
+    """Tab completion for --resource: the aliases (a URI or app id is typed in full)."""
+    from azext_tokenguard.resources import ALIASES
+    return list(ALIASES)
+
+
 def load_arguments(self, _):
     # `status` takes only az's global arguments; az's global --subscription already selects the account
     # that Profile.get_subscription() returns, so it is not declared again there.
     with self.argument_context("tokenguard get-token") as c:
-        c.argument("resource", options_list=["--resource", "-r"],
+        c.argument("resource", options_list=["--resource", "-r"], completer=resource_alias_completer,
                    help="Resource alias (arm, graph, keyvault, storage, ...) or URI. Defaults to arm.")
         c.argument("scopes", options_list=["--scope"], nargs="+", validator=v.validate_resource_or_scope,
                    help="Space-separated scopes in Microsoft Entra v2.0, instead of --resource.")
-        c.argument("subscription", options_list=["--subscription", "-s"],
+        c.argument("subscription", options_list=["--subscription", "-s"], completer=get_subscription_id_list,
                    help="Name or ID of the subscription whose account gets the token.")
         c.ignore("_subscription")  # the explicit --subscription above replaces az's global one, as in az account
         c.argument("tenant", options_list=["--tenant", "-t"], validator=v.validate_subscription_or_tenant,
@@ -51,11 +60,12 @@ def load_arguments(self, _):
         c.positional("command_args", nargs="*", validator=v.validate_exec_command,
                      help="The command to run, after --, with its arguments.")
         c.argument("allowed_resources", options_list=["--resource", "-r"], nargs="+",
+                   completer=resource_alias_completer,
                    help="Resources (aliases or URIs) the child may get tokens for. Default: any.")
         c.argument("min_validity", options_list=["--min-validity", "-m"], validator=v.validate_exec_min_validity,
                    help="Least time each token handed out must still be valid. Default: 5m. Keep it well below "
                         "the tokens' lifetime, or every request is refused.")
-        c.argument("subscription", options_list=["--subscription", "-s"],
+        c.argument("subscription", options_list=["--subscription", "-s"], completer=get_subscription_id_list,
                    help="Name or ID of the subscription whose account gets the tokens.")
         c.ignore("_subscription")
     _load_guard_arguments(self)
@@ -76,7 +86,7 @@ def _load_guard_arguments(self):
         c.argument("file", options_list=["--file", "-f"],
                    help="A shell script: every az invocation in it is classified.")
     with self.argument_context("tokenguard pin") as c:
-        c.argument("subscription", options_list=["--subscription", "-s"],
+        c.argument("subscription", options_list=["--subscription", "-s"], completer=get_subscription_id_list,
                    help="Subscription (name or id) this shell may use; pinned by id.")
         c.ignore("_subscription")
         c.argument("tenant", options_list=["--tenant", "-t"], help="Tenant (id or domain) this shell may use.")
@@ -85,7 +95,7 @@ def _load_guard_arguments(self):
     with self.argument_context("tokenguard use") as c:
         c.positional("previous", nargs="?", choices=["-"],
                      help="- goes back to this shell's previous choice, as cd - does.")
-        c.argument("subscription", options_list=["--subscription", "-s"],
+        c.argument("subscription", options_list=["--subscription", "-s"], completer=get_subscription_id_list,
                    help="Subscription (name or id) for this shell's az commands; selected by id.")
         c.ignore("_subscription")
         c.argument("tenant", options_list=["--tenant", "-t"],
@@ -97,7 +107,7 @@ def _load_guard_arguments(self):
         c.argument("shell", options_list=["--shell"], arg_type=SHELLS, help="The shell the code is for.")
     for command in ("protect", "unprotect"):
         with self.argument_context(f"tokenguard {command}") as c:
-            c.argument("subscription", options_list=["--subscription", "-s"],
+            c.argument("subscription", options_list=["--subscription", "-s"], completer=get_subscription_id_list,
                        help="Subscription name, id, or a pattern such as '*-prod'.")
             c.ignore("_subscription")
     with self.argument_context("tokenguard policy set") as c:
@@ -115,6 +125,9 @@ def _load_guard_arguments(self):
         c.argument("allow_secrets", options_list=["--allow-secrets"], arg_type=get_three_state_flag(),
                    help="true: read-only mode also lets through commands that return credentials (keys, tokens, "
                         "kubeconfigs, SAS); the guard asks to confirm this. false (the default) refuses them.")
+    with self.argument_context("tokenguard policy reset") as c:
+        c.argument("yes", options_list=["--yes", "-y"], action="store_true",
+                   help="Do not ask to type the protected names: lift every protection (for scripts).")
     with self.argument_context("tokenguard vault") as c:
         c.argument("passphrase_file", options_list=["--passphrase-file"],
                    help="Read the vault passphrase from the first line of this file (- for standard input) "

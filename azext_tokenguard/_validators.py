@@ -71,6 +71,23 @@ def validate_logout_all(namespace):
 
 # --- exec -----------------------------------------------------------------------------------------------
 
+# exec's own options and az's global ones: anything else starting with - before a `--` belongs to the child.
+EXEC_OPTIONS = frozenset(("--resource", "-r", "--min-validity", "-m", "--subscription", "-s", "--output", "-o",
+                          "--query", "--debug", "--verbose", "--only-show-errors", "--help", "-h"))
+
+
+def exec_without_double_dash_hint(args):
+    """The one-line hint for `az tokenguard exec python3 -c ...`, whose -c argparse reads as exec's own (and
+    refuses as "unrecognized arguments"); None when the command line is fine."""
+    if list(args[:2]) != ["tokenguard", "exec"] or "--" in args:
+        return None
+    strays = [word for word in args[2:] if word.startswith("-") and word.split("=", 1)[0] not in EXEC_OPTIONS]
+    if not strays:
+        return None
+    return (f"'{strays[0]}' is not an option of az tokenguard exec: put the command to run after --, e.g. "
+            "az tokenguard exec -- python3 -c '...'")
+
+
 @az_command
 def validate_exec_command(namespace):
     if not namespace.command_args:

@@ -10,6 +10,7 @@ from azure.cli.core import azclierror
 from knack.log import get_logger
 
 from azext_tokenguard.guard import errors
+from azext_tokenguard.guard.exitcodes import ExitCode
 from azext_tokenguard.results import to_json
 
 # The first kind an error is an instance of decides its az type.
@@ -54,6 +55,10 @@ def az_command(function):
         try:
             seal_expired_vault()
             return to_json(function(*args, **kwargs))
+        except errors.CancelledError as error:
+            # "No" ends with the guard's exit status for it (41), whichever asked: az's handler knows only 1.
+            as_az_error(error).print_error()
+            raise SystemExit(ExitCode.REFUSED_BY_USER) from None
         except errors.TokenguardError as error:
             raise as_az_error(error) from None
     return run

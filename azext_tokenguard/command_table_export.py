@@ -29,9 +29,29 @@ file, which the guard reads; the guard never reads the requests)::
         azext_tokenguard/guard/data/confirm_commands.json azext_tokenguard/guard/data/subscription_options.json \\
         azext_tokenguard/guard/data/command_options.json azext_tokenguard/guard/data/command_methods.json
 """
+import contextlib
 import json
+import logging
 import re
 import sys
+
+# Loading every command's arguments and parsers runs code written for one command's run, which may warn about
+# that run (as root: "Default username root is a reserved username", from vm's arguments through core.util).
+AZ_LOADING_LOGGERS = ('cli.azure.cli.command_modules', 'cli.azure.cli.core.util')
+
+
+@contextlib.contextmanager
+def quiet_az_loading():
+    """Only errors from az's own modules while every command loads: their warnings are not about this run."""
+    loggers = [logging.getLogger(name) for name in AZ_LOADING_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)
 
 
 _tables = {}  # one command table per az process: refresh-classifier reads it for the confirm list and requests

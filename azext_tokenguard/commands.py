@@ -1,6 +1,6 @@
 """Command table: one line of wiring per command."""
 from azext_tokenguard._format import (audit_table, classify_table, decode_table, get_token_table, logout_table,
-                                      scan_table, status_table)
+                                      policy_table, scan_table, status_table)
 
 
 def load_command_table(self, _):
@@ -19,7 +19,7 @@ def load_command_table(self, _):
         g.custom_command("protect", "protect")
         g.custom_command("unprotect", "unprotect")
     with self.command_group("tokenguard policy") as g:
-        g.custom_show_command("show", "policy_show")
+        g.custom_show_command("show", "policy_show", table_transformer=policy_table)
         g.custom_command("set", "policy_set")
         g.custom_command("reset", "policy_reset")
     with self.command_group("tokenguard vault") as g:

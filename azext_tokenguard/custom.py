@@ -14,8 +14,8 @@ from azext_tokenguard import az_profile, jwt_inspect, resources, tokens
 from azext_tokenguard._format import printable
 from azext_tokenguard.az_command import az_command
 from azext_tokenguard.guard import az_files
-from azext_tokenguard.guard.errors import (FileAccessError, FindingsError, InvalidValueError, MissingArgumentError,
-                                           RefusedError)
+from azext_tokenguard.guard.errors import (CancelledError, FileAccessError, FindingsError, InvalidValueError,
+                                           MissingArgumentError, RefusedError, TokenguardError)
 from azext_tokenguard.status_report import build_status
 
 logger = get_logger(__name__)
@@ -48,7 +48,16 @@ def show_status(cmd):
     status = build_status(account, cmd.cli_ctx.cloud.name, config_dir, encrypted, platform, selection=selection,
                           vault=describe_vault(config_dir, time.time()))
     _check_ci_user(status.identity, config_dir)
+    if _plain_tsv(cmd):  # the nested result would print mostly empty columns: the table's row, flat, in order
+        from azext_tokenguard._format import status_table
+        _transform_result(cmd.cli_ctx, lambda result: status_table(result)[0])
     return status
+
+
+def _plain_tsv(cmd):
+    """-o tsv without --query: what a script reads by position."""
+    params = cmd.cli_ctx.data.get("safe_params") or []
+    return cmd.cli_ctx.invocation.data.get("output") == "tsv" and "--query" not in params
 
 
 def _check_ci_user(identity, config_dir):
@@ -87,15 +96,20 @@ def get_token(cmd, *, resource=None, scopes=None, subscription=None, tenant=None
 
 def _keep_az_columns_first(cli_ctx):
     """-o tsv prints a plain dict's values sorted by key, which would put the summary's 'audience' in column 2,
-    where az has expiresOn. az turns every result into a plain dict after the command returns, so the order
-    is set once that is done (as knack's --query hooks in): az's columns first, in az's order."""
-    from knack.events import EVENT_INVOKER_TRANSFORM_RESULT
+    where az has expiresOn: az's columns first, in az's order."""
     from azext_tokenguard._format import az_columns_first
+    _transform_result(cli_ctx, az_columns_first)
 
-    def reorder(_cli_ctx, **kwargs):
-        cli_ctx.unregister_event(EVENT_INVOKER_TRANSFORM_RESULT, reorder)
-        kwargs["event_data"]["result"] = az_columns_first(kwargs["event_data"]["result"])
-    cli_ctx.register_event(EVENT_INVOKER_TRANSFORM_RESULT, reorder)
+
+def _transform_result(cli_ctx, transform):
+    """az turns every result into plain dicts after the command returns, so an order (an OrderedDict) is set
+    once that is done, as knack's --query hooks in."""
+    from knack.events import EVENT_INVOKER_TRANSFORM_RESULT
+
+    def apply(_cli_ctx, **kwargs):
+        cli_ctx.unregister_event(EVENT_INVOKER_TRANSFORM_RESULT, apply)
+        kwargs["event_data"]["result"] = transform(kwargs["event_data"]["result"])
+    cli_ctx.register_event(EVENT_INVOKER_TRANSFORM_RESULT, apply)
 
 
 # --- decode -------------------------------------------------------------------------------------------
@@ -363,17 +377,32 @@ def pin(cmd, subscription=None, tenant=None, clear=False, shell="bash"):
 def use(cmd, *, previous=None, subscription=None, tenant=None, clear=False, no_export=False, shell="bash"):
     """This shell's subscription, as shell code for eval (use.py); `previous` is the positional `-`."""
     from azext_tokenguard.use import use as choose_for_shell
-    if previous not in (None, "-"):
-        raise InvalidValueError(f"Unexpected argument {previous!r}: only - (the previous choice) goes there.",
-                                recommendation='eval "$(az tokenguard use --subscription NAME)"')
-    choice = choose_for_shell(os.environ, az_files.config_dir(), subscription=subscription, tenant=tenant,
-                              previous=previous == "-", clear=clear, no_export=no_export, shell=shell,
-                              choose=_terminal_picker())
-    for note in choice.notes:
+    try:
+        if previous not in (None, "-"):
+            raise InvalidValueError(f"Unexpected argument {previous!r}: only - (the previous choice) goes there.",
+                                    recommendation='eval "$(az tokenguard use --subscription NAME)"')
+        choice = choose_for_shell(os.environ, az_files.config_dir(), subscription=subscription, tenant=tenant,
+                                  previous=previous == "-", clear=clear, no_export=no_export, shell=shell,
+                                  choose=_terminal_picker())
+    except TokenguardError:
+        if not sys.stdout.isatty():  # `eval "$(az tokenguard use ...)"` gets no code: make it fail as az did
+            sys.stdout.write("false\n")
+            sys.stdout.flush()
+        raise
+    summary, *warnings = choice.notes
+    for note in warnings:
         logger.warning(note)
     if sys.stdout.isatty():
         logger.warning('Nothing changes until the shell runs this code: eval "$(az tokenguard use ...)".')
-    return _as_shell_code(cmd, choice.code)
+    # The summary is news, not a warning, and true only once the shell has run the code: the code says it.
+    return _as_shell_code(cmd, choice.code + _say(shell, summary))
+
+
+def _say(shell, text):
+    """Shell code that writes ``text`` to stderr, in bash, zsh or fish."""
+    import shlex
+    from azext_tokenguard.guard.shell_init import fish_quote
+    return f"printf '%s\\n' {fish_quote(text) if shell == 'fish' else shlex.quote(text)} >&2\n"
 
 
 def _shell_subscription():
@@ -391,11 +420,11 @@ def _terminal_picker():
     def choose(rows, default_index):
         from contextlib import redirect_stdout
         from knack.prompting import prompt_choice_list
-        from azext_tokenguard.guard.errors import CancelledError
         try:
+            marked = [row + ("  (default)" if index == default_index else "") for index, row in enumerate(rows)]
             with redirect_stdout(sys.stderr):
                 return prompt_choice_list("Select the subscription for this shell (Enter keeps the one marked "
-                                          "as default):", rows, default=default_index + 1)
+                                          "as default):", marked, default=default_index + 1)
         except EOFError:
             raise CancelledError("Nothing selected; nothing changed.") from None
     return choose
@@ -445,9 +474,38 @@ def policy_set(context_line=None, device_code=None, ci_user_login=None, mode=Non
 
 
 @az_command
-def policy_reset():
+def policy_reset(yes=False):
     _refuse_in_read_only("tokenguard policy reset")
-    return _policy_call(lambda policy, config_dir: policy.reset_policy(config_dir))
+
+    def reset(policy, config_dir):
+        current = policy.load_policy(config_dir)
+        if current.protected and not yes:
+            _confirm_lifting(current.protected)
+        return policy.reset_policy(config_dir)
+    return _policy_call(reset)
+
+
+def _confirm_lifting(protected):
+    """As `unprotect` is confirmed: the protected names typed at the terminal; without one, TOKENGUARD_CONFIRM
+    naming them all (comma-separated). Anything else leaves the policy as it is."""
+    from azext_tokenguard.guard.confirm import CONFIRM_ENV, ask_on_terminal, open_terminal
+    names = ", ".join(protected)
+    try:
+        terminal = open_terminal()
+    except (OSError, ValueError):
+        if _same_names(os.environ.get(CONFIRM_ENV, ""), protected):
+            return
+        raise MissingArgumentError(f"policy reset lifts the protection of {names}: no terminal to confirm on.",
+                                   recommendation=f'Run with --yes, or set {CONFIRM_ENV}="{names}".') from None
+    what = "its name" if len(protected) == 1 else "their names, separated by commas,"
+    answer = ask_on_terminal(terminal, f"policy reset lifts the protection of {names}. Type {what} to reset "
+                                       "(anything else cancels): ")
+    if not _same_names(answer, protected):
+        raise CancelledError("Not confirmed; the policy was not changed.")
+
+
+def _same_names(text, protected):
+    return {name.strip().lower() for name in text.split(",") if name.strip()} == {p.lower() for p in protected}
 
 
 @az_command
@@ -457,23 +515,47 @@ def refresh_classifier_data(cmd):
     reading of abbreviations and secrets)."""
     from azext_tokenguard.command_table_export import (describe_sources, export_command_methods,
                                                        export_command_options, export_confirmation_commands,
-                                                       export_subscription_options)
+                                                       export_subscription_options, quiet_az_loading)
     from azext_tokenguard.guard import options, selection
     from azext_tokenguard.guard.classify import user_confirm_commands_path, user_command_methods_path
     _refuse_in_read_only("tokenguard refresh-classifier")
     config_dir = az_files.config_dir()
-    methods = export_command_methods(cmd.cli_ctx)
-    methods_path = _write_user_export(methods, user_command_methods_path(config_dir))
-    document = export_confirmation_commands(cmd.cli_ctx, methods)
-    path = _write_user_export(document, user_confirm_commands_path(config_dir))
+    steps = _progress(cmd.cli_ctx, total=4)
+    with quiet_az_loading():
+        steps("Reading the requests each command sends")
+        methods = export_command_methods(cmd.cli_ctx)
+        methods_path = _write_user_export(methods, user_command_methods_path(config_dir))
+        steps("Reading the commands az asks to confirm")
+        document = export_confirmation_commands(cmd.cli_ctx, methods)
+        path = _write_user_export(document, user_confirm_commands_path(config_dir))
+        steps("Loading every command's arguments")
+        subscription_options_path = _write_user_export(export_subscription_options(cmd.cli_ctx),
+                                                       selection.user_data_path(config_dir))
+        steps("Reading every command's options")
+        command_options_path = _write_user_export(export_command_options(cmd.cli_ctx),
+                                                  options.user_data_path(config_dir))
+        steps(None)
     logger.warning(describe_sources(methods["sources"]))
-    subscription_options_path = _write_user_export(export_subscription_options(cmd.cli_ctx),
-                                                   selection.user_data_path(config_dir))
-    command_options_path = _write_user_export(export_command_options(cmd.cli_ctx), options.user_data_path(config_dir))
     return {"path": path, "azVersion": document["azVersion"], "commandCount": document["commandCount"],
             "destructiveCommands": len(document["destructive"]), "subscriptionOptionsPath": subscription_options_path,
             "commandOptionsPath": command_options_path, "commandMethodsPath": methods_path,
             "classSources": methods["sources"]}
+
+
+def _progress(cli_ctx, total):
+    """``step(message)`` shows az's progress bar at step 1, 2... of ``total`` (``None``: done), at a terminal
+    only: a pipe or a log gets nothing."""
+    if not sys.stderr.isatty():
+        return lambda message: None
+    controller = cli_ctx.get_progress_controller(det=True)
+    done = iter(range(total + 1))
+
+    def step(message):
+        if message is None:
+            controller.end()
+        else:
+            controller.add(message=message, value=next(done), total_val=total)
+    return step
 
 
 def _write_user_export(document, path):

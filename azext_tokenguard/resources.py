@@ -61,6 +61,10 @@ AZ_RESOURCE_TYPES = {
     'data-lake': 'active_directory_data_lake_resource_id',
 }
 
+# ARM under both of its names (arm_audiences): the cloud's endpoints, and the public cloud's pair.
+ARM_ENDPOINT_ATTRIBUTES = ('active_directory_resource_id', 'resource_manager')
+PUBLIC_ARM_AUDIENCES = ('https://management.core.windows.net/', 'https://management.azure.com/')
+
 MAX_RESOURCE_LENGTH = 2048  # Entra rejects far shorter identifiers; bounds all parsing below
 DEFAULT_SCOPE_SUFFIX = '/.default'
 DEFAULT_GRAPH_RESOURCE = 'https://graph.microsoft.com'  # only for hint text when the caller gives no cloud
@@ -246,6 +250,23 @@ def audience_matches(requested_resource, aud_claim):
 
 def _audience_key(value):
     return value.strip().rstrip('/').casefold()
+
+
+def arm_audiences(endpoints):
+    """Every name of Azure Resource Manager: az asks for the cloud's AD resource id
+    ('https://management.core.windows.net/'), the SDKs' management clients for its resource manager URL
+    ('https://management.azure.com/.default'); Entra and ARM take both, so tokenguard does too."""
+    names = [endpoints.get(attribute) for attribute in ARM_ENDPOINT_ATTRIBUTES] + list(PUBLIC_ARM_AUDIENCES)
+    return tuple(dict.fromkeys(name for name in map(_non_empty, names) if name))
+
+
+def same_resource(allowed, requested, endpoints):
+    """True if ``requested`` names the resource ``allowed`` names: the same audience, or both ARM."""
+    if audience_matches(allowed, requested):
+        return True
+    arm = arm_audiences(endpoints)
+    allowed_is_arm = any(audience_matches(name, allowed) for name in arm)
+    return allowed_is_arm and any(audience_matches(name, requested) for name in arm)
 
 
 # ---------------------------------------------------------------------------

@@ -171,7 +171,7 @@ def endpoint_issuer(cloud, source, *, allowed_resources=(), min_validity=0, subs
     graph = cloud.endpoints.get("microsoft_graph_resource_id")
 
     def issue(resource):
-        if allowed and not any(resources.audience_matches(a, resource) for a in allowed):
+        if allowed and not any(resources.same_resource(a, resource, cloud.endpoints) for a in allowed):
             raise TokenRequestError(403, f"Resource '{resource}' is not in this exec's --resource list.")
         hint = resources.detect_permission_as_resource(resource, graph)
         if hint:

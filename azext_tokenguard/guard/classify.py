@@ -101,6 +101,11 @@ EXPLICIT_WRITE = {
     'webapp log config': "PUT .../config/logs: changes the app's logging settings",
     'keyvault security-domain download': 'activates a Managed HSM (POST .../securitydomain/download)',
 }
+# tokenguard's own commands that confirm themselves, more strictly than the guard would (typed names): the guard
+# leaves the question to them, so that one command asks one question.
+SELF_CONFIRMING = {
+    'tokenguard policy reset': 'asks itself, by the protected names, before it lifts any protection',
+}
 # Commands that change only local az state; their verbs would otherwise say write.
 LOCAL_ONLY = frozenset((
     'account set', 'config set', 'config unset', 'configure', 'cloud set', 'login', 'logout',
@@ -287,6 +292,8 @@ def _name_verdict(path, confirm_commands):
     name = ' '.join(path)
     if name in EXPLICIT_DESTRUCTIVE:
         return DESTRUCTIVE, EXPLICIT_DESTRUCTIVE[name]
+    if name in SELF_CONFIRMING:
+        return READ, SELF_CONFIRMING[name]
     if name in confirm_commands:
         return DESTRUCTIVE, 'az itself asks to confirm this command'
     secret = _secret_verdict(path)

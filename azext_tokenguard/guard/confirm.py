@@ -79,6 +79,16 @@ def needs_confirmation(kind, protected):
     return kind == DESTRUCTIVE or (kind in (WRITE, SECRET) and protected)
 
 
+def az_yes_words(argv, classification, confirm_commands, config_dir=None):
+    """``['--yes']`` when tokenguard has confirmed a command that az would ask about again (it is in az's
+    confirmation list and its option table has --yes), so that one command asks one question; else []."""
+    from .options import EXACT, options_for
+    if classification.command not in confirm_commands or any(flag in argv for flag in AZ_YES_FLAGS):
+        return []
+    options = getattr(argv, 'options', None) or options_for(argv, config_dir)
+    return ['--yes'] if options is not None and options.resolve('--yes')[1] == EXACT else []
+
+
 def confirm_env_matches(context, env):
     """True when TOKENGUARD_CONFIRM names this command's one subscription (id, or name case-insensitively)."""
     value = (env.get(CONFIRM_ENV) or '').strip().lower()

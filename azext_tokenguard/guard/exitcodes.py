@@ -5,7 +5,7 @@ class ExitCode:  # pylint: disable=too-few-public-methods
     """Exit codes of ``launch.py``.  Chosen away from az's own (0, 1, 2, 3, 130)."""
 
     RUN = 0                    # let the shell function run the real az
-    STEER = 40                 # run az with --subscription <the id on the guard's stdout> added (a selection)
+    STEER = 40                 # run az with what the guard's stdout names added: --subscription <id>, --yes
     REFUSED_BY_USER = 41       # the person answered no (or Ctrl-C / EOF at the prompt)
     REFUSED_NO_TERMINAL = 42   # confirmation needed, no /dev/tty, no matching TOKENGUARD_CONFIRM
     REFUSED_BY_PIN = 43        # effective subscription/tenant differs from the shell's pin or selection

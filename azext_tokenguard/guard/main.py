@@ -10,7 +10,8 @@ import sys
 import time
 
 from .classify import DESTRUCTIVE, READ, Classification, classify, load_confirm_commands
-from .confirm import CONFIRMED, HOW_TERMINAL, REFUSED, ask, ask_on_terminal, needs_confirmation, open_terminal
+from .confirm import (CONFIRMED, HOW_TERMINAL, REFUSED, ask, ask_on_terminal, az_yes_words, needs_confirmation,
+                      open_terminal)
 from .decision import read_only_refusal
 from .exitcodes import ANSWER_END, ExitCode
 from .pin import PIN_MISMATCH, PIN_UNVERIFIABLE, check_pin
@@ -20,7 +21,7 @@ from .signin import (ALLOW_DEVICE_CODE_ENV, DEVICE_CODE_WARNING, ci_user_message
                      is_device_code_login)
 from .options import resolve_argv
 from .profile import context_unknown, default_config_dir, expand_file_arguments, load_context
-from .render import colour_enabled, context_line, warning_line
+from .render import colour_enabled, context_line, terminal_width, warning_line
 from .vault_gate import refusal as vault_refusal
 from .selection import NO_PLAN, REFUSE, STEER, plan as selection_plan, selection_from_env, steered_argv
 
@@ -107,7 +108,8 @@ def guard(argv, env, io, open_tty, cwd=None):
     code, how = ask(argv, classification, context, protected, env, open_tty=open_tty, say=io.say,
                     colour=_tty_colour(env))
     record(CONFIRMED if code == ExitCode.RUN else REFUSED, how)
-    return _run(steering, io) if code == ExitCode.RUN else code
+    az_yes = az_yes_words(seen, classification, load_confirm_commands(config_dir), config_dir)
+    return _run(steering, io, az_yes) if code == ExitCode.RUN else code
 
 
 def _context(seen, steering, config_dir, env, cwd):
@@ -121,11 +123,13 @@ def _context(seen, steering, config_dir, env, cwd):
     return context
 
 
-def _run(steering, io):
-    """RUN, or STEER with the subscription id on stdout (the only thing the guard ever writes there)."""
-    if steering.action != STEER:
+def _run(steering, io, az_yes=()):
+    """RUN, or STEER with what the shell adds to az's arguments on stdout (the only thing the guard ever writes
+    there): the subscription id to steer az to, then ``--yes`` when tokenguard has asked az's question already."""
+    words = ([steering.subscription_id] if steering.action == STEER else []) + list(az_yes)
+    if not words:
         return ExitCode.RUN
-    io.stdout.write(steering.subscription_id + '\n')
+    io.stdout.write(' '.join(words) + '\n')
     io.stdout.flush()
     return ExitCode.STEER
 
@@ -258,7 +262,7 @@ def _show_context(context, protected, classification, *, policy, env, io):
     mode = context_line_mode(policy, env, _isatty(io.stderr))
     show = mode == CONTEXT_ALWAYS or (mode == CONTEXT_DESTRUCTIVE_ONLY and classification.kind == DESTRUCTIVE)
     if show:
-        io.say(context_line(context, protected, io.colour))
+        io.say(context_line(context, protected, io.colour, terminal_width(io.stderr, env)))
     elif not context.known:
         io.say(warning_line(f'context unknown: {context.reason}', io.colour))
 

@@ -250,13 +250,16 @@ def policy_show(config_dir):
 
 
 def reset_policy(config_dir, now=None):
-    """Move an existing policy file aside (``policy.json.bad-<time>``) and return the default policy."""
+    """Back to the default policy. A valid file is rewritten in place (the caller has confirmed the protections
+    it lifts); an unreadable one is moved aside (``policy.json.bad-<time>``), so what was in it is not lost."""
     path = policy_path(config_dir)
     moved_to = ''
-    if os.path.lexists(path):
+    if load_policy(config_dir).error:
         stamp = time.strftime('%Y%m%d%H%M%S', time.gmtime(now if now is not None else time.time()))
         moved_to = f'{path}.bad-{stamp}'
         os.replace(path, moved_to)
+    elif os.path.lexists(path):
+        save_policy(config_dir, Policy(path=path))
     result = load_policy(config_dir).as_dict()
     result['movedAside'] = moved_to
     return result

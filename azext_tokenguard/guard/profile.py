@@ -127,6 +127,12 @@ def _is_usable_entry(entry):
             and isinstance(entry.get('name', ''), str) and isinstance(entry.get('user', {}), dict))
 
 
+NO_PROFILE = f'no {PROFILE_FILE_NAME} (run az login)'
+# Nobody signed in (no profile, or one with no subscription, as after az logout): the
+# prompt says so in words rather than as an unknown context.
+NOT_SIGNED_IN = 'not signed in (run az login)'
+
+
 def load_subscriptions(config_dir, sleep=time.sleep, clock=time.monotonic):
     """``(subscriptions, error)``: every usable profile entry, or ``(None, one-line reason)``."""
     path = os.path.join(config_dir, PROFILE_FILE_NAME)
@@ -142,7 +148,7 @@ def load_subscriptions(config_dir, sleep=time.sleep, clock=time.monotonic):
         except ValueError as exc:
             return None, f'{PROFILE_FILE_NAME} is {exc}'
         if data is None:
-            return None, f'no {PROFILE_FILE_NAME} (run az login)'
+            return None, NO_PROFILE
         try:
             return _parse_profile_bytes(data), ''
         except ValueError as exc:
@@ -589,7 +595,9 @@ def _resolve(argv, config_dir, env, sleep):
         return context_unknown(error, wanted)
     subscriptions, error = load_subscriptions(config_dir, sleep)
     if subscriptions is None:
-        return context_unknown(error, wanted)
+        return context_unknown(NOT_SIGNED_IN if error == NO_PROFILE else error, wanted)
+    if not subscriptions:
+        return context_unknown(NOT_SIGNED_IN, wanted)
     if wanted:
         entry, error = find_subscription(subscriptions, wanted, cloud)
     else:

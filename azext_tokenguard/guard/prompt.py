@@ -14,7 +14,7 @@ import time
 
 from . import vault_state
 from .policy import POLICY_DIR_NAME, load_policy, policy_path
-from .profile import PROFILE_FILE_NAME, default_config_dir, load_context
+from .profile import NOT_SIGNED_IN, PROFILE_FILE_NAME, default_config_dir, load_context
 from .render import RED_BOLD, RESET
 from .selection import SUBSCRIPTION_ENV, TENANT_ENV
 from .az_files import PROMPT_STAMP_DIR_NAME as STAMP_DIR_NAME
@@ -50,7 +50,8 @@ def vault_marker(vault, now):
 
 def segment(context, protected, shell, colour, *, per_shell=False, vault=''):
     if not context.known:
-        return f"[{PER_SHELL_MARK if per_shell else 'az: '}?{vault}] "
+        what = 'not signed in' if context.reason == NOT_SIGNED_IN else '?'
+        return f"[{PER_SHELL_MARK if per_shell else 'az: '}{what}{vault}] "
     text = (PER_SHELL_MARK if per_shell else '') + short(context.subscription_name or context.subscription_id)
     if home_tenant_differs(context):
         text += ' @' + short(context.tenant_display_name or context.tenant_default_domain or context.tenant_id)

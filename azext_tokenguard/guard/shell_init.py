@@ -169,7 +169,7 @@ function az {{
         __tokenguard_run_az "$@"  # tab completion (argcomplete calls az itself)
         return
     fi
-    local __tokenguard_rc=0 __tokenguard_steer= __tokenguard_added= __tokenguard_word=
+    local __tokenguard_rc=0 __tokenguard_steer= __tokenguard_added= __tokenguard_word= __tokenguard_yes=
 {guard_call}
     __tokenguard_run_az "$@"
 }}
@@ -229,21 +229,32 @@ function __tokenguard_refuse_fallback
 end
 
 function __tokenguard_run_steered
-    # The guard chose this shell's subscription: az runs with --subscription <id> added, before a `--` if
-    # there is one (what follows it belongs to another program).
-    set -l id $argv[1]
+    # The guard chose this shell's subscription and/or confirmed what az would ask again: az runs with
+    # --subscription <id> and/or --yes added, before a `--` if there is one (what follows it belongs to another
+    # program).
+    set -l words (string split ' ' -- $argv[1])  # "ID", "ID --yes" or "--yes"
     set -e argv[1]
-    if not string match -qr '^[0-9A-Za-z-]+$' -- "$id"
+    set -l added
+    if test "$words[-1]" = --yes
+        set added --yes
+        set -e words[-1]
+    end
+    if test (count $words) -gt 1; or begin; test (count $words) -eq 1; and not string match -qr '^[0-9A-Za-z][0-9A-Za-z-]*$' -- "$words[1]"; end
+        set added
+    else if test (count $words) -eq 1
+        set added --subscription $words[1] $added
+    end
+    if test -z "$added"
         printf '%s\n' "{no_steer_id}" >&2
         return {refused_pin}
     end
     set -l at (contains -i -- -- $argv)
     if test -z "$at"
-        set argv $argv --subscription $id
+        set argv $argv $added
     else if test $at -eq 1
-        set argv --subscription $id $argv
+        set argv $added $argv
     else
-        set argv $argv[1..(math $at - 1)] --subscription $id $argv[$at..-1]
+        set argv $argv[1..(math $at - 1)] $added $argv[$at..-1]
     end
     __tokenguard_run_az $argv
 end
@@ -339,8 +350,9 @@ end
 '''
 
 # What a selection changes in the shell code (guard/selection.py): the prompt's refresh (the stamp's second
-# line, prompt.selection_key) and, for ExitCode.STEER, `--subscription <id>` added to the arguments before the
-# first `--` (what follows it belongs to another program). POSIX sh, shared by the bash/zsh function and the
+# line, prompt.selection_key) and, for ExitCode.STEER, `--subscription <id>` (and az's own `--yes` once
+# tokenguard has confirmed) added to the arguments before the first `--` (what follows it belongs to another
+# program). POSIX sh, shared by the bash/zsh function and the
 # shim ({v}: their variable prefix; {fail}: return or exit). The loop turns "$@" around once: each word goes
 # to the end, the first is shifted off.
 SELECTION_KEY = '${{TOKENGUARD_SUBSCRIPTION-}}|${{TOKENGUARD_TENANT-}}'
@@ -348,18 +360,26 @@ NO_STEER_ID = 'tokenguard: refused: the guard named no subscription to steer az 
 SELECTION_REFUSAL = ('tokenguard: refused: this shell selected a subscription (TOKENGUARD_SUBSCRIPTION or '
                      'TOKENGUARD_TENANT), and only the guard can steer az there. Re-run shell-init, or clear the '
                      'selection: unset TOKENGUARD_SUBSCRIPTION TOKENGUARD_TENANT')
-STEER_ARGS_SH = r'''case ${v}steer in
-    ''|*[!0-9A-Za-z-]*) printf '%s\n' "{no_steer_id}" >&2; {fail} {refused_pin} ;;
+STEER_ARGS_SH = r'''{v}yes=
+case ${v}steer in  # "ID", "ID --yes" or "--yes": --yes when tokenguard has asked az's own question already
+    --yes) {v}yes=--yes; {v}steer= ;;
+    *' --yes') {v}yes=--yes; {v}steer=${{{v}steer% --yes}} ;;
 esac
+case ${v}steer in
+    -*|*[!0-9A-Za-z-]*) {v}steer= {v}yes= ;;  # garbled: refused below
+esac
+if [ -z "${v}steer${v}yes" ]; then
+    printf '%s\n' "{no_steer_id}" >&2; {fail} {refused_pin}
+fi
 for {v}word in "$@"; do
     if [ -z "${v}added" ] && [ "${v}word" = "--" ]; then
-        set -- "$@" --subscription "${v}steer"
+        set -- "$@" ${{{v}steer:+--subscription}} ${{{v}steer}} ${{{v}yes}}
         {v}added=1
     fi
     set -- "$@" "${v}word"
     shift
 done
-[ -n "${v}added" ] || set -- "$@" --subscription "${v}steer"'''
+[ -n "${v}added" ] || set -- "$@" ${{{v}steer:+--subscription}} ${{{v}steer}} ${{{v}yes}}'''
 SELECTION_FALLBACK_SH = r'''if [ -n "${{TOKENGUARD_SUBSCRIPTION-}}${{TOKENGUARD_TENANT-}}" ]; then
     printf '%s\n' "{selection_refusal}" >&2
     {fail} {refused_pin}

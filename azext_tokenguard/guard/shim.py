@@ -82,6 +82,7 @@ fi
 tg_rc=0
 tg_steer=
 tg_added=
+tg_yes=
 {guard_call}
 tg_run "$@"
 '''

@@ -90,3 +90,30 @@ def test_through_the_shim_the_child_finds_no_passphrase_either(sp_az, tmp_path):
                              ANCESTOR_ENVIRONS, *SECRETS.values()], capture_output=True, text=True, env=env,
                             cwd=sp_az.env["HOME"], timeout=180, check=True)
     assert ancestors_holding_secrets(result) == []
+
+
+AZURE_MGMT_CLIENT = """import os, sys
+from azure.identity import ManagedIdentityCredential
+from azure.mgmt.resource.subscriptions import SubscriptionClient
+# The client's own default scope, https://management.azure.com/.default, as in real Azure.
+client = SubscriptionClient(ManagedIdentityCredential(), base_url=sys.argv[1],
+                            connection_verify=os.environ['REQUESTS_CA_BUNDLE'])
+print(sorted(s.display_name for s in client.subscriptions.list()))
+"""
+
+
+def test_exec_resource_arm_serves_an_azure_mgmt_client_asking_for_management_azure_com(sp_az, emulator):
+    result = sp_az.run("tokenguard", "exec", "--resource", "arm", "--verbose", "--", sys.executable, "-c",
+                       AZURE_MGMT_CLIENT, emulator.url, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['contoso-dev', 'contoso-prod']"
+    assert "Issued a token for https://management.azure.com, valid until" in result.stderr
+    subscriptions_calls = [r for r in emulator.requests(service="arm") if r["path"] == "/subscriptions"]
+    assert subscriptions_calls  # the client reached ARM with the token exec gave it
+
+
+def test_exec_without_double_dash_says_where_the_command_goes(sp_az):
+    result = sp_az.run("tokenguard", "exec", sys.executable, "-c", "print(1)", check=False)
+    assert result.returncode == 2
+    assert ("'-c' is not an option of az tokenguard exec: put the command to run after --, e.g. "
+            "az tokenguard exec -- python3 -c '...'") in result.stderr

@@ -126,3 +126,93 @@ def test_classify_agrees_with_the_guard(user_az, command):
     result = run_guarded_script(user_az, f"az {command} -o none")
     asked = "no terminal to confirm on" in result.stderr
     assert asked == (expected == "destructive"), (command, expected, result.stderr)
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_the_context_line_fits_one_line_of_the_terminal(user_az, columns):
+    shell = GuardedShell("bash", user_az.env, columns=columns)  # the guard measures the terminal
+    try:
+        shown = shell.run("az group list -o none")
+    finally:
+        shell.close()
+    (line,) = [line for line in shown.splitlines() if line.startswith("az context: ")]
+    assert len(line) <= columns, line
+    assert DEV.display_name in line and "alice@contoso" in line
+    assert DEV.subscription_id not in line  # ids give way first; `status` keeps them
+
+
+def test_status_keeps_the_full_ids_the_narrow_line_leaves_out(user_az):
+    shown = user_az.run("tokenguard", "status", "-o", "table", env={"COLUMNS": "80"}).stdout
+    assert DEV.subscription_id in shown and data.CONTOSO.tenant_id in shown
+
+
+def test_policy_reset_asks_once_for_the_protected_names_and_no_keeps_them(user_az):
+    user_az.run("tokenguard", "protect", "--subscription", PROD.display_name)
+    shell = GuardedShell("bash", user_az.env)
+    try:
+        shell.type_command("az tokenguard policy reset -o none")
+        shown = shell.expect("(anything else cancels): ")
+        assert f"policy reset lifts the protection of {PROD.display_name}. Type its name" in shown
+        assert "Run it?" not in shown  # one question: the guard leaves it to the command
+        shell.sendline("y")
+        assert "Not confirmed; the policy was not changed." in shell.until_prompt()
+        assert shell.exit_status() == REFUSED_BY_USER  # the guard's "no"
+        assert user_az.json("tokenguard", "policy", "show")["protected"] == [PROD.display_name]
+        shell.type_command("az tokenguard policy reset -o none")
+        shell.expect("(anything else cancels): ")
+        shell.sendline(PROD.display_name)
+        shell.until_prompt()
+        assert shell.exit_status() == 0
+    finally:
+        shell.close()
+    policy = user_az.json("tokenguard", "policy", "show")
+    assert policy["protected"] == []
+    assert [p.name for p in (user_az.config_dir / "tokenguard").glob("policy.json*")] == ["policy.json"]
+
+
+def test_policy_reset_without_a_terminal_needs_yes_or_the_names(user_az):
+    user_az.run("tokenguard", "protect", "--subscription", PROD.display_name)
+    refused = run_guarded_script(user_az, "az tokenguard policy reset")
+    assert refused.returncode != 0
+    assert f'Run with --yes, or set TOKENGUARD_CONFIRM="{PROD.display_name}"' in refused.stderr
+    assert user_az.json("tokenguard", "policy", "show")["protected"] == [PROD.display_name]
+    wrong = run_guarded_script(user_az, "az tokenguard policy reset", TOKENGUARD_CONFIRM=DEV.display_name)
+    assert wrong.returncode != 0
+    confirmed = run_guarded_script(user_az, "az tokenguard policy reset -o none",
+                                   TOKENGUARD_CONFIRM=PROD.display_name)
+    assert confirmed.returncode == 0, confirmed.stderr
+    user_az.run("tokenguard", "protect", "--subscription", PROD.display_name)
+    assert run_guarded_script(user_az, "az tokenguard policy reset --yes -o none").returncode == 0
+    assert user_az.json("tokenguard", "policy", "show")["protected"] == []
+
+
+@pytest.mark.parametrize("shell_name", ["bash", "zsh", "fish"])
+def test_one_question_per_command_az_gets_its_own_yes_after_tokenguard_asked(user_az, emulator, shell_name):
+    shell = GuardedShell(shell_name, user_az.env)
+    try:
+        shell.type_command("az group delete -n rg1")
+        shell.expect("Run it? [y/N] ")
+        shell.sendline("y")
+        shown = shell.until_prompt()
+        assert "Are you sure" not in shown  # az's own question is answered: it was tokenguard's
+        assert shell.exit_status() == 0
+    finally:
+        shell.close()
+    assert len(deletes(emulator)) == 1
+
+
+def test_a_script_confirmed_by_tokenguard_confirm_does_not_stop_at_azs_no_tty(user_az, emulator):
+    result = run_guarded_script(user_az, "az group delete -n rg1", TOKENGUARD_CONFIRM=DEV.subscription_id)
+    assert result.returncode == 0, result.stderr
+    assert "no tty" not in result.stderr.lower()
+    assert len(deletes(emulator)) == 1
+
+
+def test_the_prompt_says_not_signed_in_after_az_logout(user_az):
+    user_az.run("logout")
+    shell = GuardedShell("bash", user_az.env)
+    try:
+        assert "<[az: not signed in] >" in shell.run('echo "<$(__tokenguard_prompt)>"')
+        assert "context unknown: not signed in (run az login)" in shell.run("az group list -o none")
+    finally:
+        shell.close()

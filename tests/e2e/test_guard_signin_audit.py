@@ -52,7 +52,7 @@ def test_the_prompt_function_in_ps1_recomputes_only_on_change_and_follows_azure_
     shell.run(f"touch {user_az.config_dir}/azureProfile.json")
     assert prompt_shows(shell, "true").endswith("[contoso-dev] ")
     empty = user_az.env["HOME"] + "/no-login"
-    assert prompt_shows(shell, f"export AZURE_CONFIG_DIR={empty}").endswith("[az: ?] ")
+    assert prompt_shows(shell, f"export AZURE_CONFIG_DIR={empty}").endswith("[az: not signed in] ")
     assert prompt_shows(shell, f"export AZURE_CONFIG_DIR={user_az.config_dir}").endswith("[contoso-dev] ")
     assert "$__tokenguard_ps1" not in prompt_shows(shell, "echo $PS1")  # shell-init left PS1 to the user
 

@@ -166,3 +166,17 @@ def test_scan_does_not_follow_a_symlink_in_the_middle_of_a_path(sp_az, tmp_path)
     assert below_link and all(not f["hasSecret"] for f in below_link), below_link
     assert not [c for c in report["caches"] if c["path"].startswith(str(home / ".azd"))]
     assert any(f["id"] == "TG009" and str(home / ".azd") in f["message"] for f in below_link)
+
+
+def test_logout_all_answered_no_exits_41_like_the_guard_and_removes_nothing(sp_az):
+    import pexpect
+    from tests.harness.az import AZ
+    child = pexpect.spawn(AZ, ["tokenguard", "logout", "--all"], env=sp_az.env, cwd=sp_az.env["HOME"],
+                          encoding="utf-8", timeout=120)
+    child.expect_exact("(y/N):")
+    child.sendline("n")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 41
+    assert "Nothing was removed." in child.before
+    assert token_material(sp_az.config_dir)  # still signed in

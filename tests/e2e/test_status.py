@@ -72,3 +72,19 @@ def test_status_output_holds_no_secret_even_with_debug(user_az, sp_az):
         assert secrets
         for secret in secrets:
             assert secret not in result.output
+
+
+def test_status_as_tsv_is_one_flat_line_in_the_tables_order(sp_az):
+    (line,) = sp_az.run("tokenguard", "status", "-o", "tsv").stdout.splitlines()
+    assert line.split("\t") == [
+        "TokenguardEmulator", data.CONTOSO.tenant_id,
+        f"contoso-dev ({data.CONTOSO_DEV.subscription_id})", f"servicePrincipal: {data.DEPLOY_BOT.app_id}",
+        str(sp_az.config_dir / "msal_token_cache.json"), "no", "none"]
+    assert sp_az.run("tokenguard", "status", "-o", "tsv", "--query", "cloud").stdout.strip() == "TokenguardEmulator"
+
+
+def test_policy_show_as_a_table_lists_the_protected_subscriptions(sp_az):
+    sp_az.run("tokenguard", "protect", "--subscription", "contoso-prod")
+    sp_az.run("tokenguard", "protect", "--subscription", "*-staging")
+    header, _rule, row = sp_az.run("tokenguard", "policy", "show", "-o", "table").stdout.splitlines()
+    assert header.split()[0] == "Protected" and row.startswith("contoso-prod, *-staging ")

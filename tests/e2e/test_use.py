@@ -386,3 +386,42 @@ def assert_command_options_are_azs(path):
     options._documents.clear()
     decode = options.options_for(["tokenguard", "decode", "--tok", "x"], os.path.dirname(os.path.dirname(path)))
     assert decode.command == "tokenguard decode" and decode.resolve("--tok")[0].secret
+
+
+@pytest.mark.parametrize("shell_name", ["bash", "zsh", "fish"])
+def test_eval_of_a_failed_use_fails_changes_nothing_and_success_is_news_not_a_warning(shells, shell_name):
+    shell = shells(shell_name)
+    load = "| source" if shell_name == "fish" else ""
+
+    def use(args):
+        return shell.run(f"az tokenguard use {args} --shell {shell_name} {load}" if load
+                         else f'eval "$(az tokenguard use {args})"')
+    shown = use("-s contoso-prod")
+    assert f"This shell now uses subscription contoso-prod ({PROD.subscription_id})" in shown
+    assert "WARNING" not in shown
+    shown = use("-s nosuch")
+    assert "ERROR: Nothing changed" in shown
+    assert shell.exit_status() == 1  # the eval (or source) fails as az did
+    assert PROD.subscription_id in shell.run("echo $TOKENGUARD_SUBSCRIPTION")  # the selection is as it was
+
+
+def test_the_picker_marks_the_default(shells):
+    shell = shells("bash")
+    shell.type_command('eval "$(az tokenguard use)"')
+    listed = shell.expect("Please enter a choice")
+    (marked,) = [line for line in listed.splitlines() if line.rstrip().endswith("(default)")]
+    assert "contoso-dev" in marked  # az's default, which Enter keeps
+    shell.sendline("")
+    shell.until_prompt()
+    assert DEV.subscription_id in shell.run("echo $TOKENGUARD_SUBSCRIPTION")
+
+
+def test_refresh_classifier_shows_progress_at_a_terminal_and_no_warning_of_azs_modules(user_az):
+    import pexpect
+    child = pexpect.spawn(AZ, ["tokenguard", "refresh-classifier", "-o", "none"], env=user_az.env,
+                          cwd=user_az.env["HOME"], encoding="utf-8", timeout=300, dimensions=(40, 200))
+    child.expect_exact("Loading every command's arguments")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert "WARNING" not in child.before  # e.g. vm's "Default username root is a reserved username" as root

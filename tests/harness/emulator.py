@@ -11,8 +11,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 class EmulatorProcess:
-    def __init__(self, state_dir, token_lifetime=3600):
+    def __init__(self, state_dir, token_lifetime=3600, own_session=False):
         self.state_dir = Path(state_dir)
+        self.own_session = own_session  # out of reach of a Ctrl-C typed at a terminal (make shell)
         self.token_lifetime = token_lifetime
         self.process = None
         self.url = self.ca = None
@@ -21,7 +22,7 @@ class EmulatorProcess:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "tests.emulator", "--state-dir", str(self.state_dir),
              "--token-lifetime", str(self.token_lifetime)],
-            cwd=REPO, stdout=subprocess.PIPE, text=True)
+            cwd=REPO, stdout=subprocess.PIPE, text=True, start_new_session=self.own_session)
         line = self.process.stdout.readline()  # blocks until the emulator says it listens
         if not line.startswith("READY "):
             self.stop()

@@ -12,11 +12,11 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\r")
 class GuardedShell:
     """An interactive shell whose rc evals `az tokenguard shell-init`; commands are typed at the prompt."""
 
-    def __init__(self, shell, env, timeout=90):
+    def __init__(self, shell, env, timeout=90, columns=400):
         home = env["HOME"]
         argv = {"bash": ["--norc", "--noprofile", "-i"], "zsh": ["-f", "-i"], "fish": ["--no-config", "-i"]}[shell]
         self.child = pexpect.spawn(shell, argv, env={**env, "TERM": "dumb"}, cwd=home, encoding="utf-8",
-                                   timeout=timeout, dimensions=(60, 400))
+                                   timeout=timeout, dimensions=(60, columns))
         self.shell = shell
         # Split quoting, so the echo of this line does not itself look like the prompt.
         if shell == "fish":

@@ -62,6 +62,11 @@ def make_config_dir(tmp_path):
     return tmp_path
 
 
+# A confirmed command that az would ask about again runs with az's own --yes added (ExitCode.STEER, "--yes" on
+# the guard's stdout): one question per command.
+RUN_WITH_AZ_YES = ExitCode.STEER
+
+
 def run(config_dir, command, answer=None, env=None, stderr=None):
     terminal = FakeTerminal(answer) if answer is not None else no_terminal
     stderr = stderr if stderr is not None else io.StringIO()
@@ -97,7 +102,7 @@ def test_destructive_asks_with_context_and_defaults_to_no(config_dir):
         assert expected in terminal.written
 
 
-@pytest.mark.parametrize('answer, expected', [('y\n', ExitCode.RUN), ('YES\n', ExitCode.RUN),
+@pytest.mark.parametrize('answer, expected', [('y\n', RUN_WITH_AZ_YES), ('YES\n', RUN_WITH_AZ_YES),
                                               ('n\n', ExitCode.REFUSED_BY_USER), ('', ExitCode.REFUSED_BY_USER)])
 def test_unprotected_destructive_answers(config_dir, answer, expected):
     assert run(config_dir, 'group delete -n rg1', answer=answer)[0] == expected
@@ -125,7 +130,7 @@ def test_no_terminal_refuses_with_its_own_code(config_dir):
 
 
 @pytest.mark.parametrize('value, expected', [
-    (PROD_ID, ExitCode.RUN), (PROD_ID.upper(), ExitCode.RUN), ('prod', ExitCode.RUN),
+    (PROD_ID, RUN_WITH_AZ_YES), (PROD_ID.upper(), RUN_WITH_AZ_YES), ('prod', RUN_WITH_AZ_YES),
     (DEV_ID, ExitCode.REFUSED_NO_TERMINAL), ('yes', ExitCode.REFUSED_NO_TERMINAL), ('1', ExitCode.REFUSED_NO_TERMINAL),
     ('', ExitCode.REFUSED_NO_TERMINAL)])
 def test_tokenguard_confirm_is_bound_to_one_subscription(config_dir, value, expected):
@@ -164,7 +169,7 @@ def test_ids_in_a_protected_subscription_count(config_dir):
 def test_unknown_context_still_asks_for_destructive(tmp_path):
     code, _err, terminal = run(tmp_path, 'group delete -n rg1', answer='n\n')
     assert code == ExitCode.REFUSED_BY_USER and 'unknown' in terminal.written
-    assert run(tmp_path, 'group delete -n rg1', answer='y\n')[0] == ExitCode.RUN
+    assert run(tmp_path, 'group delete -n rg1', answer='y\n')[0] == RUN_WITH_AZ_YES
     assert run(tmp_path, 'group delete -n rg1')[0] == ExitCode.REFUSED_NO_TERMINAL
 
 
@@ -225,3 +230,13 @@ def test_a_doubtful_resource_id_counts_as_protected_when_anything_is():
     assert is_protected(Policy(protected=['contoso-prod']), doubtful)  # a write to it asks
     assert not is_protected(Policy(), doubtful)
     assert not is_protected(Policy(protected=['contoso-prod']), context_unknown('no azureProfile.json'))
+
+
+def test_az_gets_its_own_yes_only_after_tokenguard_asked_and_only_where_az_asks_too(config_dir, capsys):
+    assert run(config_dir, 'group delete -n rg1', answer='y\n')[0] == RUN_WITH_AZ_YES
+    assert capsys.readouterr().out == '--yes\n'
+    assert run(config_dir, 'group delete -n rg1 -y', answer='y\n')[0] == ExitCode.RUN  # answered already
+    assert run(config_dir, 'group list')[0] == ExitCode.RUN  # nothing asked, nothing added
+    # `az rest --method delete` is confirmed by tokenguard, but az neither asks nor has --yes there
+    assert run(config_dir, 'rest --method delete --url /x', answer='y\n')[0] == ExitCode.RUN
+    assert capsys.readouterr().out == ''

@@ -76,6 +76,14 @@ def test_corrupt_policy_fails_closed(tmp_path, content):
     assert not load_policy(str(tmp_path)).error
 
 
+def test_reset_rewrites_a_valid_policy_in_place_and_moves_nothing_aside(tmp_path):
+    protect(str(tmp_path), 'Prod')
+    set_settings(str(tmp_path), mode='read-only')
+    reset = reset_policy(str(tmp_path), now=0)
+    assert reset['movedAside'] == '' and reset['protected'] == [] and reset['mode'] == 'normal'
+    assert [p.name for p in (tmp_path / 'tokenguard').iterdir()] == ['policy.json']
+
+
 def test_symlinked_policy_file_is_not_followed(tmp_path):
     target = tmp_path / 'elsewhere.json'
     target.write_text('{"protected": []}')

@@ -69,3 +69,8 @@ def test_stale_stamps_of_gone_shells_are_pruned(tmp_path, monkeypatch):
     monkeypatch.setattr(prompt, "STALE_STAMP_SECONDS", -10)  # every stamp counts as old
     prompt.main(["zsh", "2"], {"AZURE_CONFIG_DIR": str(tmp_path)}, io.StringIO())
     assert os.listdir(os.path.dirname(stamp_path(str(tmp_path), "bash", "1"))) == []
+
+
+def test_nobody_signed_in_is_said_in_words():
+    from azext_tokenguard.guard.profile import NOT_SIGNED_IN
+    assert segment(Context(False, reason=NOT_SIGNED_IN), False, "bash", False) == "[az: not signed in] "

@@ -60,3 +60,24 @@ def test_colour_enabled_rules():
     assert not colour_enabled(Tty(), {'TERM': 'dumb'})
     assert not colour_enabled(io.StringIO(), {})
     assert not colour_enabled(object(), {})
+
+
+def test_the_line_fits_its_width_shortening_ids_then_names():
+    context = make_context(tenant_display_name='Contoso Worldwide Holdings', subscription_name='contoso-production-eu')
+    full = context_line(context, False, False)
+    assert context_line(context, False, False, width=len(full)) == full  # fits: everything shown
+    short_ids = context_line(context, False, False, width=len(full) - 1)
+    assert '(aaaaaaaa...)' in short_ids and '(22222222...)' in short_ids and 'contoso-production-eu' in short_ids
+    no_ids = context_line(context, False, False, width=120)
+    assert '2222' not in no_ids and 'tenant Contoso Worldwide Holdings | subscription contoso-production-eu' in no_ids
+    narrow = context_line(context, True, False, width=80)
+    # labels go, then the tenant's and the identity's names are cut; the subscription's name stays whole
+    assert narrow == 'az context: Contoso W... | contoso-production-eu [PROTECTED] | user alice@con...'
+    assert '[PROTECTED]' in context_line(context, True, False, width=60)
+    assert context_line(context, False, False, width=10).startswith('az context: ')  # narrowest, then it wraps
+
+
+def test_terminal_width_from_columns_else_the_terminal_else_unknown():
+    from azext_tokenguard.guard.render import terminal_width
+    assert terminal_width(io.StringIO(), {'COLUMNS': '80'}) == 80
+    assert terminal_width(io.StringIO(), {'COLUMNS': 'wide'}) is None  # a StringIO has no terminal size

@@ -259,7 +259,7 @@ def test_a_destructive_command_is_confirmed_for_the_selected_subscription(config
     assert refused[0] == ExitCode.REFUSED_NO_TERMINAL and refused[1] == ''
     confirmed = guard(config_dir, ['group', 'delete', '-n', 'rg1'], TOKENGUARD_SUBSCRIPTION='prod',
                       TOKENGUARD_STEERING='1', TOKENGUARD_CONFIRM='prod')
-    assert confirmed[:2] == (ExitCode.STEER, PROD + '\n')
+    assert confirmed[:2] == (ExitCode.STEER, PROD + ' --yes\n')  # steered, and az's own question answered
 
 
 def test_refusals_and_steered_decisions_are_audited_with_the_selection(config_dir):

@@ -5,7 +5,7 @@ from azure.cli.core.cloud import AZURE_CHINA_CLOUD, AZURE_PUBLIC_CLOUD, AZURE_US
 
 from azext_tokenguard.resources import (
     ALIASES, ResourceError, audience_matches, detect_permission_as_resource, resolve_resource,
-    resource_table, scopes_for_resource)
+    resource_table, same_resource, scopes_for_resource)
 
 
 def cloud_maps(cloud):
@@ -257,3 +257,21 @@ def test_any_text_resolves_or_raises_resource_error(text):
 def test_resource_of_scopes(scopes, resource):
     from azext_tokenguard.resources import resource_of_scopes
     assert resource_of_scopes(scopes) == resource
+
+
+@pytest.mark.parametrize('allowed, requested, expected', [
+    ('https://management.core.windows.net/', 'https://management.azure.com', True),  # an azure-mgmt client
+    ('https://management.core.windows.net/', 'https://management.azure.com/', True),
+    ('https://management.azure.com', 'https://management.core.windows.net', True),
+    ('https://management.core.windows.net/', 'https://graph.microsoft.com', False),
+    ('https://vault.azure.net', 'https://management.azure.com', False),
+    ('https://vault.azure.net', 'https://vault.azure.net/', True),
+])
+def test_arm_is_one_resource_under_both_names(allowed, requested, expected):
+    assert same_resource(allowed, requested, PUBLIC[0]) is expected
+
+
+def test_arm_names_of_a_sovereign_cloud_include_its_resource_manager():
+    assert same_resource('https://management.core.chinacloudapi.cn/', 'https://management.chinacloudapi.cn/',
+                         CHINA[0])
+    assert not same_resource('https://management.core.chinacloudapi.cn/', 'https://vault.azure.cn', CHINA[0])

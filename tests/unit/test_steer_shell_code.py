@@ -81,7 +81,17 @@ def test_run_passes_the_arguments_unchanged(run):
     assert result.stdout.strip() == '<group><list>'
 
 
-@pytest.mark.parametrize('garbled', ['', 'a b', '$(touch pwned)', 'x;y'])
+@pytest.mark.parametrize('out, args, expected', [
+    ('--yes', ['group', 'delete', '-n', 'rg1'], '<group><delete><-n><rg1><--yes>'),
+    (f'{ID} --yes', ['group', 'delete', '-n', 'rg1'], f'<group><delete><-n><rg1><--subscription><{ID}><--yes>'),
+    (f'{ID} --yes', ['x', '--', 'y'], f'<x><--subscription><{ID}><--yes><--><y>'),
+])
+def test_after_tokenguard_confirmed_az_gets_its_own_yes(run, out, args, expected):
+    result = run(args, FAKE_OUT=out + '\n', FAKE_RC=str(ExitCode.STEER))
+    assert (result.returncode, result.stdout.strip()) == (0, expected), result.stderr
+
+
+@pytest.mark.parametrize('garbled', ['', 'a b', '$(touch pwned)', 'x;y', 'a b --yes', '--yes --yes', '-x --yes'])
 def test_a_garbled_id_is_refused(run, garbled, stand_ins):
     result = run(['group', 'list'], FAKE_OUT=garbled, FAKE_RC=str(ExitCode.STEER))
     assert result.returncode == ExitCode.REFUSED_BY_PIN and result.stdout == ''
