@@ -21,7 +21,8 @@ LOG_FILE_MODE = 0o600
 MAX_COMMAND_CHARS = 2000
 MAX_READ_BYTES = 4 * MAX_LOG_BYTES  # `audit show` reads the newest part of a log that grew past its limit
 
-DECISIONS = (CONFIRMED, REFUSED)
+ALLOWED = 'allowed'  # an agent's request that the policy let through (agent/run.py)
+DECISIONS = (CONFIRMED, REFUSED, ALLOWED)
 
 
 def log_path(config_dir):
@@ -94,9 +95,10 @@ def _rotate_if_full(path):
 
 # ---------------------------------------------------------------- reading (az tokenguard audit show)
 
-def read_records(config_dir, since=None, decision=None):
+def read_records(config_dir, since=None, decision=None, run=None):
     """``(records, skipped)``: the records of audit.log.1 then audit.log, oldest first, filtered by time
-    (``since``: a UTC 'YYYY-MM-DDTHH:MM:SSZ' string) and decision; ``skipped`` counts unreadable lines."""
+    (``since``: a UTC 'YYYY-MM-DDTHH:MM:SSZ' string), decision and agent run id; ``skipped`` counts unreadable
+    lines."""
     path = log_path(config_dir)
     records, skipped = [], 0
     for name in (path + '.1', path):
@@ -104,7 +106,8 @@ def read_records(config_dir, since=None, decision=None):
             record = _parse(line)
             if record is None:
                 skipped += 1
-            elif (since is None or record['time'] >= since) and (decision is None or record['decision'] == decision):
+            elif (since is None or record['time'] >= since) and (decision is None or record['decision'] == decision) \
+                    and (run is None or record.get('run') == run):
                 records.append(record)
     return records, skipped
 
