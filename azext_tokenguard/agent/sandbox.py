@@ -18,7 +18,7 @@ from ..identity_endpoint import COMPETING_VARIABLES, TOKEN_CREDENTIALS
 BWRAP = "bwrap"
 AGENT_MARKER = "TOKENGUARD_AGENT"  # set for the child: an agent inside an agent is refused
 MI_USER = {"name": "systemAssignedIdentity", "type": "servicePrincipal", "assignedIdentityInfo": "MSI"}
-COPIED_CONFIG_FILES = ("config", "clouds.config")  # cloud and settings; no token material in either
+COPIED_CONFIG_FILES = ("config", "clouds.config", "versionCheck.json")  # settings, clouds, az's update check: no tokens
 PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy",
                    "NO_PROXY", "no_proxy")
 CA_VARIABLES = ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "NODE_EXTRA_CA_CERTS", "CURL_CA_BUNDLE")
