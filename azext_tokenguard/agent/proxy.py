@@ -27,6 +27,18 @@ _HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authoriz
                "trailer", "transfer-encoding", "upgrade", "content-length"}
 
 
+def _ack_at_once(sock):
+    """A server that writes headers and body apart, with Nagle on, holds the body until its headers are
+    ACKed; a delayed ACK then costs 40 ms per request. Linux's quick-ACK mode (it lapses by itself, so it is
+    set per request) answers at once."""
+    option = getattr(socket, "TCP_QUICKACK", None)
+    if option is not None and sock is not None:
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, option, 1)
+        except OSError:
+            pass
+
+
 class Upstream:
     """Kept-alive HTTPS connections to Azure's hosts, through the parent's own proxy when it has one."""
 
@@ -70,6 +82,7 @@ class Upstream:
             connection, reused = self.connection(host)
             try:
                 connection.request(method, target, body=body, headers=headers)
+                _ack_at_once(connection.sock)
                 response = connection.getresponse()
                 data = response.read()
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
@@ -107,29 +120,22 @@ class Upstream:
 
 
 class AgentProxy:
-    """The proxy server. ``intercepted``: the host:port names whose requests are read (lower case);
-    ``gate(Request) -> Decision`` decides (and asks, and audits); ``refusal(Request, Decision) -> dict`` is the
-    error body; ``real_authorization(host, presented)`` returns the Authorization header to send upstream for
-    the one the child presented (the real token for a placeholder of this run, else None: nothing is sent)."""
+    """The proxy server. ``run`` decides: ``run.intercepted`` (the host:port names whose requests are read),
+    ``run.gate(Request) -> Decision`` (policy, question, audit), ``run.refusal(Request, Decision)`` (the error
+    body) and ``run.real_authorization(host, presented)`` (the Authorization header to send upstream for the
+    one the child presented: the real token for a placeholder of this run, else None, and nothing is sent)."""
 
-    def __init__(self, ca, intercepted, gate, refusal, real_authorization, upstream, logger):
-        self.ca = ca
-        self.intercepted = {host.lower() for host in intercepted}
-        self.gate = gate
-        self.refusal = refusal
-        self.real_authorization = real_authorization
-        self.upstream = upstream
-        self.logger = logger
-        self._server = _Server(("127.0.0.1", 0), _handler_class(self), logger)
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.2},
-                                        daemon=True)
+    def __init__(self, ca, run, upstream, logger):
+        self.ca, self.run, self.upstream, self.logger = ca, run, upstream, logger
+        self.intercepted = {host.lower() for host in run.intercepted}
+        self._server = _Server(("127.0.0.1", 0), type("Handler", (_Handler,), {"proxy": self}), logger)
 
     @property
     def url(self):
         return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def __enter__(self):
-        self._thread.start()
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True).start()
         return self
 
     def __exit__(self, *exc):
@@ -164,129 +170,128 @@ def _splice(first, second):
                 key.data.sendall(data)
 
 
-def _handler_class(proxy):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"  # keep-alive, so the proxy costs no handshake per request
-        timeout = CONNECTION_TIMEOUT_SECONDS
-        server_version = "tokenguard-agent"
-        sys_version = ""
-        tunnel_host = None
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, so the proxy costs no handshake per request
+    disable_nagle_algorithm = True  # headers and body go out as separate writes: no 40 ms delayed-ACK wait
+    timeout = CONNECTION_TIMEOUT_SECONDS
+    server_version = "tokenguard-agent"
+    sys_version = ""
+    tunnel_host = None
+    proxy = None  # the AgentProxy, set on the subclass each proxy makes
 
-        def do_CONNECT(self):  # pylint: disable=invalid-name
-            host = self.path.lower()
-            if ":" not in host:
-                host += ":443"
-            if host in proxy.intercepted:
-                self._intercept(host)
-            else:
-                self._pass_through(host)
+    def do_CONNECT(self):  # pylint: disable=invalid-name
+        host = self.path.lower()
+        if ":" not in host:
+            host += ":443"
+        if host in self.proxy.intercepted:
+            self._intercept(host)
+        else:
+            self._pass_through(host)
 
-        def _intercept(self, host):
-            self.send_response(200, "Connection established")
-            self.end_headers()
-            self.wfile.flush()
-            try:
-                tls = proxy.ca.server_context(host.rsplit(":", 1)[0]).wrap_socket(self.connection, server_side=True)
-            except (ssl.SSLError, OSError) as error:
-                proxy.logger.debug("TLS with the child failed for %s: %s", host, error)
-                self.close_connection = True
-                return
-            self.connection, self.tunnel_host = tls, host
-            self.rfile, self.wfile = tls.makefile("rb", -1), _SocketWriter(tls)
-            self.close_connection = False
-            while not self.close_connection:
-                self.handle_one_request()
+    def _intercept(self, host):
+        self.send_response(200, "Connection established")
+        self.end_headers()
+        self.wfile.flush()
+        try:
+            tls = self.proxy.ca.server_context(host.rsplit(":", 1)[0]).wrap_socket(self.connection, server_side=True)
+        except (ssl.SSLError, OSError) as error:
+            self.proxy.logger.debug("TLS with the child failed for %s: %s", host, error)
+            self.close_connection = True
+            return
+        self.connection, self.tunnel_host = tls, host
+        self.rfile, self.wfile = tls.makefile("rb", -1), _SocketWriter(tls)
+        self.close_connection = False
+        while not self.close_connection:
+            self.handle_one_request()
 
-        def _pass_through(self, host):
-            try:
-                remote = proxy.upstream.open_tunnel(host)
-            except OSError as error:
-                self._send_json(502, {"error": {"code": "BadGateway", "message": f"{host}: {error}"}})
-                return
-            self.send_response(200, "Connection established")
-            self.end_headers()
-            self.wfile.flush()
-            try:
-                _splice(self.connection, remote)
-            except OSError:
-                pass
-            finally:
-                remote.close()
-                self.close_connection = True
+    def _pass_through(self, host):
+        try:
+            remote = self.proxy.upstream.open_tunnel(host)
+        except OSError as error:
+            self._send_json(502, {"error": {"code": "BadGateway", "message": f"{host}: {error}"}})
+            return
+        self.send_response(200, "Connection established")
+        self.end_headers()
+        self.wfile.flush()
+        try:
+            _splice(self.connection, remote)
+        except OSError:
+            pass
+        finally:
+            remote.close()
+            self.close_connection = True
 
-        def _forward(self):
-            if self.tunnel_host is None:
-                self._send_json(405, {"error": {"code": "TokenguardRefused", "message": "Plain HTTP is not "
-                                                "proxied: use HTTPS (CONNECT)."}})
-                return
-            body = self._read_body()
-            if body is None:
-                return
-            request = Request(self.command, self.tunnel_host, self.path)
-            decision = proxy.gate(request)
-            if decision.outcome != ALLOW:
-                self._send_json(403, proxy.refusal(request, decision))
-                return
-            headers = {name: value for name, value in self.headers.items() if name.lower() not in _HOP_BY_HOP
-                       and name.lower() != "authorization"}
-            authorization = proxy.real_authorization(self.tunnel_host, self.headers.get("Authorization"))
-            if authorization:
-                headers["Authorization"] = authorization
-            try:
-                status, reason, response_headers, data = proxy.upstream.send(self.tunnel_host, self.command,
-                                                                             self.path, headers, body or None)
-            except (OSError, http.client.HTTPException) as error:
-                self._send_json(502, {"error": {"code": "BadGateway", "message": f"{self.tunnel_host}: {error}"}})
-                return
-            self.send_response(status, reason)
-            for name, value in response_headers:
-                if name.lower() not in _HOP_BY_HOP:
-                    self.send_header(name, value)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(data)
+    def _forward(self):
+        if self.tunnel_host is None:
+            self._send_json(405, {"error": {"code": "TokenguardRefused", "message": "Plain HTTP is not "
+                                            "proxied: use HTTPS (CONNECT)."}})
+            return
+        body = self._read_body()
+        if body is None:
+            return
+        request = Request(self.command, self.tunnel_host, self.path)
+        decision = self.proxy.run.gate(request)
+        if decision.outcome != ALLOW:
+            self._send_json(403, self.proxy.run.refusal(request, decision))
+            return
+        headers = {name: value for name, value in self.headers.items() if name.lower() not in _HOP_BY_HOP
+                   and name.lower() != "authorization"}
+        authorization = self.proxy.run.real_authorization(self.tunnel_host, self.headers.get("Authorization"))
+        if authorization:
+            headers["Authorization"] = authorization
+        try:
+            status, reason, response_headers, data = self.proxy.upstream.send(
+                self.tunnel_host, self.command, self.path, headers, body or None)
+        except (OSError, http.client.HTTPException) as error:
+            self._send_json(502, {"error": {"code": "BadGateway", "message": f"{self.tunnel_host}: {error}"}})
+            return
+        self.send_response(status, reason)
+        for name, value in response_headers:
+            if name.lower() not in _HOP_BY_HOP:
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
 
-        do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _forward
+    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _forward
 
-        def _read_body(self):
-            if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-                return self._read_chunked()
-            try:
-                length = int(self.headers.get("Content-Length") or 0)
-            except ValueError:
-                length = -1
-            if length < 0 or length > MAX_BODY_BYTES:
-                self._send_json(413, {"error": {"code": "TokenguardRefused", "message": "Bad Content-Length."}})
+    def _read_body(self):
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            return self._read_chunked()
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0 or length > MAX_BODY_BYTES:
+            self._send_json(413, {"error": {"code": "TokenguardRefused", "message": "Bad Content-Length."}})
+            return None
+        return self.rfile.read(length) if length else b""
+
+    def _read_chunked(self):
+        parts, total = [], 0
+        while True:
+            size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                while self.rfile.readline().strip():
+                    pass  # trailers
+                return b"".join(parts)
+            total += size
+            if total > MAX_BODY_BYTES:
+                self._send_json(413, {"error": {"code": "TokenguardRefused", "message": "Body too large."}})
                 return None
-            return self.rfile.read(length) if length else b""
+            parts.append(self.rfile.read(size))
+            self.rfile.readline()
 
-        def _read_chunked(self):
-            parts, total = [], 0
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline().strip():
-                        pass  # trailers
-                    return b"".join(parts)
-                total += size
-                if total > MAX_BODY_BYTES:
-                    self._send_json(413, {"error": {"code": "TokenguardRefused", "message": "Body too large."}})
-                    return None
-                parts.append(self.rfile.read(size))
-                self.rfile.readline()
+    def _send_json(self, status, body):
+        payload = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(payload)))
+        self.send_header("x-ms-failure-cause", "tokenguard")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(payload)
 
-        def _send_json(self, status, body):
-            payload = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(payload)))
-            self.send_header("x-ms-failure-cause", "tokenguard")
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(payload)
-
-        def log_message(self, format, *args):  # pylint: disable=redefined-builtin
-            pass  # the audit log records decisions; headers carry tokens
-
-    return Handler
+    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+        pass  # the audit log records decisions; headers carry tokens

@@ -51,8 +51,8 @@ class AgentRun:  # pylint: disable=too-many-instance-attributes
     def issue_placeholder(self, resource):
         """The endpoint's token source: a placeholder for ARM, a refusal for any other resource."""
         if not any(audience_matches(arm, resource) for arm in self.arm_resources):
-            self._record("refused", "token", f"token for {resource}", "only Azure Resource Manager tokens are "
-                                                                       "handed out, and only as placeholders")
+            self._record("refused", "token", f"token for {resource}",
+                         "only Azure Resource Manager tokens are handed out, and only as placeholders")
             raise TokenRequestError(403, f"tokenguard agent hands out tokens for Azure Resource Manager only, not "
                                          f"for '{resource}'.")
         now = self._clock()

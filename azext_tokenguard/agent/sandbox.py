@@ -57,8 +57,8 @@ def child_profile(subscriptions, selected_id, tenant_id, installation_id):
     for subscription in subscriptions:
         if subscription.get("tenantId") != tenant_id:
             continue
-        entry = {key: subscription.get(key) for key in ("id", "name", "state", "tenantId", "environmentName",
-                                                       "homeTenantId", "managedByTenants")}
+        keys = ("id", "name", "state", "tenantId", "environmentName", "homeTenantId", "managedByTenants")
+        entry = {key: subscription.get(key) for key in keys}
         entry.update(user=dict(MI_USER), isDefault=subscription.get("id") == selected_id)
         entry["managedByTenants"] = entry["managedByTenants"] or []
         if not any(e["id"] == entry["id"] for e in entries):

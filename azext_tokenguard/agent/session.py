@@ -10,7 +10,6 @@ from ..identity_endpoint import TokenEndpoint
 from . import ca as run_ca
 from . import sandbox
 from .proxy import AgentProxy, Upstream
-from .run import AgentRun
 
 
 def trusted_bundles(parent_env):
@@ -66,8 +65,7 @@ def run_agent(run, *, parent_env, parent_config_dir, subscriptions, logger, inst
         sandbox.write_child_config(workspace.config, parent_config_dir, profile)
         upstream = Upstream(upstream_context(parent_env))
         with TokenEndpoint(run.issue_placeholder, logger=logger) as endpoint, \
-                AgentProxy(authority, run.intercepted, run.gate, run.refusal, run.real_authorization, upstream,
-                           logger) as proxy:
+                AgentProxy(authority, run, upstream, logger) as proxy:
             environment, removed = sandbox.child_environment(
                 parent_env, config_dir=workspace.config, proxy_url=proxy.url, ca_bundle=workspace.bundle,
                 endpoint_variables=endpoint.variables())

@@ -106,10 +106,14 @@ def read_records(config_dir, since=None, decision=None, run=None):
             record = _parse(line)
             if record is None:
                 skipped += 1
-            elif (since is None or record['time'] >= since) and (decision is None or record['decision'] == decision) \
-                    and (run is None or record.get('run') == run):
+            elif _matches(record, since, decision, run):
                 records.append(record)
     return records, skipped
+
+
+def _matches(record, since, decision, run):
+    return (since is None or record['time'] >= since) and (decision is None or record['decision'] == decision) \
+        and (run is None or record.get('run') == run)
 
 
 def _tail_lines(path):

@@ -198,3 +198,21 @@ def test_ask_mode_without_a_terminal_means_no(sp_az, emulator):
                             timeout=180, start_new_session=True, check=False)
     assert result.returncode != 0 and "not confirmed at the terminal" in result.stderr
     assert arm_changes(emulator) == []
+
+
+def test_ask_mode_puts_each_write_to_the_terminal(sp_az, emulator):
+    import pexpect
+    session = pexpect.spawn(AZ_BIN, ["tokenguard", "agent", "--mode", "ask", "--", AZ_BIN, "group", "delete", "-n",
+                                     "rg1", "--yes"], env={**sp_az.env, "TERM": "dumb"}, cwd=sp_az.env["HOME"],
+                            encoding="utf-8", timeout=120, dimensions=(60, 400))
+    session.expect("Allow this request\\? \\[y/N\\]")
+    question = session.before
+    assert f"DELETE /subscriptions/{SUBSCRIPTION}/resourcegroups/rg1" in question
+    assert f"subscription: {data.SUBSCRIPTIONS[0].display_name} ({SUBSCRIPTION})" in question
+    assert "agent command: " in question and "group delete -n rg1 --yes" in question
+    session.sendline("y")
+    session.expect(pexpect.EOF)
+    session.close()
+    assert session.exitstatus == 0
+    assert [(e["method"], e["status"]) for e in emulator.requests(service="arm", method="DELETE")] == [("DELETE", 202)]
+    assert sp_az.json("group", "list") == []
