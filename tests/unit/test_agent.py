@@ -152,3 +152,8 @@ def test_reads_are_audited_with_the_run_id():
     run.gate(policy.Request("GET", "arm.example:443", f"/subscriptions/{SUB}/resourcegroups?api-version=1"))
     assert records[-1]["decision"] == "allowed" and records[-1]["subscription"] == "contoso-dev"
     assert records[-1]["request"] == f"GET https://arm.example:443/subscriptions/{SUB}/resourcegroups"
+
+
+def test_no_terminal_means_no(tmp_path):
+    from azext_tokenguard.agent.ask import ask_on_terminal
+    assert ask_on_terminal("Allow?", tty_path=str(tmp_path / "no-such-tty")) is False
