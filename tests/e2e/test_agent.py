@@ -159,16 +159,18 @@ def _real_secrets(config_dir):
     """Every secret az keeps in the parent's config dir: access and refresh tokens, client secrets."""
     cache = json.loads((config_dir / "msal_token_cache.json").read_text())
     found = [entry["secret"] for section in cache.values() for entry in section.values() if "secret" in entry]
-    entries = json.loads((config_dir / "service_principal_entries.json").read_text())
+    store = config_dir / "service_principal_entries.json"
+    entries = json.loads(store.read_text()) if store.exists() else []
     return found + [entry["client_secret"] for entry in entries if entry.get("client_secret")]
 
 
-def test_a_sweep_inside_finds_nothing_that_arm_accepts(sp_az, emulator, tmp_path):
-    sp_az.run("group", "list")  # the parent holds a fresh ARM token in its cache
-    secrets = _real_secrets(sp_az.config_dir)
+def test_a_sweep_inside_finds_nothing_that_arm_accepts(logged_in_az, emulator, tmp_path):
+    """For a service principal (client secret on disk) and a user (refresh token on disk)."""
+    logged_in_az.run("group", "list")  # the parent holds a fresh ARM token in its cache
+    secrets = _real_secrets(logged_in_az.config_dir)
     assert secrets
     out = tmp_path / "sweep.json"
-    result = agent(sp_az, sys.executable, "-c", SWEEP_SCRIPT, str(out), str(sp_az.config_dir),
+    result = agent(logged_in_az, sys.executable, "-c", SWEEP_SCRIPT, str(out), str(logged_in_az.config_dir),
                    env={"AZURE_CLIENT_SECRET": data.DEPLOY_BOT.secret, "TOKENGUARD_VAULT_PASSPHRASE": "hunter2"})
     assert result.returncode == 0, result.stderr
     sweep = json.loads(out.read_text())
