@@ -218,3 +218,15 @@ def test_ask_mode_puts_each_write_to_the_terminal(sp_az, emulator):
     assert session.exitstatus == 0
     assert [(e["method"], e["status"]) for e in emulator.requests(service="arm", method="DELETE")] == [("DELETE", 202)]
     assert sp_az.json("group", "list") == []
+
+
+def test_without_bubblewrap_or_inside_an_agent_nothing_starts(sp_az, emulator):
+    no_bwrap = agent(sp_az, "true", env={"PATH": str(Path(sys.executable).parent)})
+    assert no_bwrap.returncode != 0 and "Traceback" not in no_bwrap.stderr
+    assert "bubblewrap (bwrap) is not installed. The agent is not started without a sandbox." in no_bwrap.stderr
+    assert "apt-get install bubblewrap" in no_bwrap.stderr
+    nested = agent(sp_az, "true", env={"TOKENGUARD_AGENT": "1"})
+    assert nested.returncode != 0 and "Already inside" in nested.stderr
+    missing = sp_az.run("tokenguard", "agent", check=False)
+    assert missing.returncode != 0 and "No command to run" in missing.stderr
+    assert emulator.requests(service="arm") == []
