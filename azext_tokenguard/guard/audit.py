@@ -1,5 +1,6 @@
 """The audit trail: one JSON line per guard decision on a destructive command, a device-code sign-in or
-a pin, in ``AZURE_CONFIG_DIR/tokenguard/audit.log`` (0600, in the 0700 tokenguard dir).
+a pin, and per request of an `az tokenguard agent` run (agent/run.py, with the run's id), in
+``AZURE_CONFIG_DIR/tokenguard/audit.log`` (0600, in the 0700 tokenguard dir).
 
 Appending is O(1): a size check, perhaps one rename (rotation to ``audit.log.1`` past MAX_LOG_BYTES), one
 write in O_APPEND mode. It never reads the log, so a corrupt or huge log cannot slow or break the guard, and
