@@ -32,7 +32,7 @@ shell: $(BIN)/.installed $(if $(filter bash,$(SHELL_KIND)),,shells)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 shells:
-	@(command -v zsh && command -v fish && command -v faketime) >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq zsh fish faketime)
+	@(command -v zsh && command -v fish && command -v faketime && command -v bwrap) >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq zsh fish faketime bubblewrap)
 
 # Stock clients of exec's token endpoint that cannot live in .venv: old Python SDKs in their own venv and
 # @azure/identity from npm, both under .venv-clients/ (tests/harness/clients.py; rebuilt when their pins change).

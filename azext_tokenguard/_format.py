@@ -150,4 +150,4 @@ def classify_table(result):
 def audit_table(result):
     return [OrderedDict([("Time", r.get("time")), ("Decision", r.get("decision")), ("How", r.get("how")),
                          ("Subscription", r.get("subscription") or r.get("subscriptionId")),
-                         ("Command", r.get("command"))]) for r in result]
+                         ("Command", r.get("request") or r.get("command"))]) for r in result]

@@ -219,6 +219,45 @@ examples:
         curl -s -H "Authorization: Bearer $t" https://management.azure.com/subscriptions?api-version=2022-12-01; sleep 60; done'
 """
 
+helps["tokenguard agent"] = """
+type: command
+short-summary: Run an AI agent or any untrusted tool with no Azure credential in reach; the policy is enforced per HTTP request.
+long-summary: >
+    The command runs under bubblewrap: a tmpfs over az's config dir (and the vault's memory copy), its own
+    PID namespace and /proc, so it sees neither the token files nor any other process's environment. Inside,
+    az is signed in as a managed identity (az account show names the chosen subscription, user
+    systemAssignedIdentity) whose endpoint hands out placeholder tokens for Azure Resource Manager only;
+    DefaultAzureCredential and ManagedIdentityCredential use the same endpoint. HTTPS_PROXY points at a
+    proxy on 127.0.0.1 that terminates TLS for the cloud's ARM and sign-in hosts with a CA made for this run
+    (in REQUESTS_CA_BUNDLE, SSL_CERT_FILE and NODE_EXTRA_CA_CERTS), checks each request's method, host and
+    path, and sends allowed ones on with the real token in place of the placeholder. read-only (the
+    default) lets through GET, HEAD and a short list of read-only POST actions (Resource Graph queries,
+    checkNameAvailability); writes and deletes get a 403 TokenguardRefused error, and so do
+    credential-returning actions (listKeys, listCredentials, ...) and token requests in every mode. ask puts
+    each write to you on this terminal, naming method, resource, subscription and the agent's command; no
+    terminal means no. Other hosts (the agent's model API, registries) are tunnelled untouched and never see
+    a real token. The child's environment has no credential variable (AZURE_CLIENT_SECRET,
+    TOKENGUARD_VAULT_PASSPHRASE, ...), no inherited NO_PROXY, and a fresh AZURE_CONFIG_DIR. Every decision,
+    reads included, goes to the audit log with the run's id. The exit status is the command's. Without a
+    working bubblewrap the agent is not started.
+parameters:
+  - name: <COMMAND_ARGS>
+    short-summary: The command to run, after --, with its arguments.
+  - name: --mode
+    short-summary: read-only (default) lets only reads reach Azure; ask asks at this terminal for each write.
+  - name: --subscription -s
+    short-summary: Name or ID of the subscription the agent works in; default is this shell's or az's default.
+examples:
+  - name: Let a coding agent's CLI look at your Azure resources, read-only.
+    text: az tokenguard agent -- claude
+  - name: Let it propose changes, each asked at this terminal.
+    text: az tokenguard agent --mode ask --subscription contoso-dev -- codex
+  - name: A CI step that may only read, whatever the script does.
+    text: az tokenguard agent --subscription $SUBSCRIPTION_ID -- ./scripts/inventory.sh
+  - name: What one agent run did and was refused.
+    text: az tokenguard audit show --run 3f9a1c2b7d4e -o table
+"""
+
 helps["tokenguard shell-init"] = """
 type: command
 short-summary: Print the shell code that puts tokenguard's guard in front of every az command.
@@ -471,10 +510,14 @@ parameters:
   - name: --since
     short-summary: Only decisions since then - a duration back from now (30m, 1h, 2d) or an ISO 8601 time.
   - name: --decision
-    short-summary: Only confirmed or only refused decisions.
+    short-summary: Only confirmed, only refused or only allowed decisions (allowed - an agent's requests).
+  - name: --run
+    short-summary: Only the decisions of one `az tokenguard agent` run, by the id it names when it starts.
 examples:
   - name: What was refused in the last hour?
     text: az tokenguard audit show --since 1h --decision refused -o table
+  - name: Every request of one agent run, allowed and refused.
+    text: az tokenguard audit show --run 3f9a1c2b7d4e -o table
   - name: Every decision since a point in time, as JSON.
     text: az tokenguard audit show --since 2026-11-23T08:00:00Z
 """

@@ -68,6 +68,14 @@ def load_arguments(self, _):
         c.argument("subscription", options_list=["--subscription", "-s"], completer=get_subscription_id_list,
                    help="Name or ID of the subscription whose account gets the tokens.")
         c.ignore("_subscription")
+    with self.argument_context("tokenguard agent") as c:
+        c.positional("command_args", nargs="*", validator=v.validate_agent_command,
+                     help="The command to run, after --, with its arguments.")
+        c.argument("mode", options_list=["--mode"], arg_type=get_enum_type(["read-only", "ask"]),
+                   help="read-only: only reads reach Azure. ask: each write is asked at this terminal.")
+        c.argument("subscription", options_list=["--subscription", "-s"],
+                   help="Name or ID of the subscription the agent works in (its az's default).")
+        c.ignore("_subscription")
     _load_guard_arguments(self)
 
 
@@ -139,5 +147,7 @@ def _load_guard_arguments(self):
     with self.argument_context("tokenguard audit show") as c:
         c.argument("since", options_list=["--since"], validator=v.validate_since,
                    help="Only decisions since then: a duration back (1h, 2d) or an ISO 8601 time.")
-        c.argument("decision", options_list=["--decision"], arg_type=get_enum_type(["confirmed", "refused"]),
-                   help="Only this decision.")
+        c.argument("decision", options_list=["--decision"],
+                   arg_type=get_enum_type(["confirmed", "refused", "allowed"]), help="Only this decision.")
+        c.argument("run", options_list=["--run"], help="Only the decisions of this agent run (its id, which "
+                                                       "az tokenguard agent names when it starts).")

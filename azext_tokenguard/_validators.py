@@ -13,6 +13,7 @@ from azext_tokenguard.guard.errors import (ConflictingArgumentsError, InvalidVal
                                            RefusedError)
 
 EXEC_MARKER = "TOKENGUARD_EXEC"  # set for exec's child, so an exec inside an exec is refused
+AGENT_MARKER = "TOKENGUARD_AGENT"  # set for an agent's child (agent/sandbox.py)
 DEFAULT_EXEC_MIN_VALIDITY = "5m"  # azure-identity refreshes 5 minutes before expiry too
 AUDIT_LOOKBACK_SECONDS = 366 * 24 * 3600
 AUDIT_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # UTC, as the audit log records it
@@ -96,6 +97,16 @@ def validate_exec_command(namespace):
     if os.environ.get(EXEC_MARKER):
         raise RefusedError("Already inside 'az tokenguard exec'.",
                            recommendation="Run the command directly: its token endpoint is already set.")
+
+
+@az_command
+def validate_agent_command(namespace):
+    if not namespace.command_args:
+        raise MissingArgumentError("No command to run.",
+                                   recommendation="Put it after --, e.g. az tokenguard agent -- claude")
+    if os.environ.get(EXEC_MARKER) or os.environ.get(AGENT_MARKER):
+        raise RefusedError("Already inside 'az tokenguard exec' or 'az tokenguard agent'.",
+                           recommendation="Run the agent from a shell outside it.")
 
 
 @az_command

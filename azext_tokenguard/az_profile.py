@@ -29,6 +29,11 @@ def current_account(cli_ctx, subscription=None):
                                                        "subscriptions az knows.") from None
 
 
+def cached_subscriptions(cli_ctx):
+    """The subscriptions az knows for the active cloud (azureProfile.json's entries), as dicts."""
+    return _profile(cli_ctx).load_cached_subscriptions(False)
+
+
 def sign_out_everyone(cli_ctx):
     """Sign out every user and service principal az knows (az's own logout_all); return who they were."""
     profile = _profile(cli_ctx)

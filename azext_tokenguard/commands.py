@@ -11,6 +11,7 @@ def load_command_table(self, _):
         g.custom_command("scan", "scan", table_transformer=scan_table)
         g.custom_command("logout", "logout", table_transformer=logout_table)
         g.custom_command("exec", "exec_command")
+        g.custom_command("agent", "agent_command")
         g.custom_command("shell-init", "shell_init")
         g.custom_command("classify", "classify", table_transformer=classify_table)
         g.custom_command("refresh-classifier", "refresh_classifier_data")

@@ -1,10 +1,11 @@
 """`make bench`: run every benchmark and print one summary table."""
-from bench import bench_get_token, bench_guard, bench_prompt, bench_scan
+from bench import bench_agent_proxy, bench_get_token, bench_guard, bench_prompt, bench_scan
 
 BENCHMARKS = [("guard overhead", bench_guard.run),
               ("prompt segment", bench_prompt.run),
               ("tokens from the cache vs az account get-access-token", bench_get_token.run),
-              ("scan throughput", bench_scan.run)]
+              ("scan throughput", bench_scan.run),
+              ("agent proxy vs direct request", bench_agent_proxy.run)]
 
 
 def main():

@@ -1,5 +1,6 @@
 """The audit trail: one JSON line per guard decision on a destructive command, a device-code sign-in or
-a pin, in ``AZURE_CONFIG_DIR/tokenguard/audit.log`` (0600, in the 0700 tokenguard dir).
+a pin, and per request of an `az tokenguard agent` run (agent/run.py, with the run's id), in
+``AZURE_CONFIG_DIR/tokenguard/audit.log`` (0600, in the 0700 tokenguard dir).
 
 Appending is O(1): a size check, perhaps one rename (rotation to ``audit.log.1`` past MAX_LOG_BYTES), one
 write in O_APPEND mode. It never reads the log, so a corrupt or huge log cannot slow or break the guard, and
@@ -21,7 +22,8 @@ LOG_FILE_MODE = 0o600
 MAX_COMMAND_CHARS = 2000
 MAX_READ_BYTES = 4 * MAX_LOG_BYTES  # `audit show` reads the newest part of a log that grew past its limit
 
-DECISIONS = (CONFIRMED, REFUSED)
+ALLOWED = 'allowed'  # an agent's request that the policy let through (agent/run.py)
+DECISIONS = (CONFIRMED, REFUSED, ALLOWED)
 
 
 def log_path(config_dir):
@@ -94,9 +96,10 @@ def _rotate_if_full(path):
 
 # ---------------------------------------------------------------- reading (az tokenguard audit show)
 
-def read_records(config_dir, since=None, decision=None):
+def read_records(config_dir, since=None, decision=None, run=None):
     """``(records, skipped)``: the records of audit.log.1 then audit.log, oldest first, filtered by time
-    (``since``: a UTC 'YYYY-MM-DDTHH:MM:SSZ' string) and decision; ``skipped`` counts unreadable lines."""
+    (``since``: a UTC 'YYYY-MM-DDTHH:MM:SSZ' string), decision and agent run id; ``skipped`` counts unreadable
+    lines."""
     path = log_path(config_dir)
     records, skipped = [], 0
     for name in (path + '.1', path):
@@ -104,9 +107,14 @@ def read_records(config_dir, since=None, decision=None):
             record = _parse(line)
             if record is None:
                 skipped += 1
-            elif (since is None or record['time'] >= since) and (decision is None or record['decision'] == decision):
+            elif _matches(record, since, decision, run):
                 records.append(record)
     return records, skipped
+
+
+def _matches(record, since, decision, run):
+    return (since is None or record['time'] >= since) and (decision is None or record['decision'] == decision) \
+        and (run is None or record.get('run') == run)
 
 
 def _tail_lines(path):

@@ -121,6 +121,9 @@ def _normalise_path(path):
 def _handler_class(emulator):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body are two writes: with Nagle on, a client's delayed ACK adds 40 ms to some answers,
+        # which Azure's front ends do not, and which would swamp the latency benchmarks (bench/).
+        disable_nagle_algorithm = True
 
         def _serve(self):
             parts = urlsplit(self.path)
