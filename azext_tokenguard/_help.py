@@ -254,8 +254,6 @@ examples:
     text: az tokenguard agent --mode ask --subscription contoso-dev -- codex
   - name: A CI step that may only read, whatever the script does.
     text: az tokenguard agent --subscription $SUBSCRIPTION_ID -- ./scripts/inventory.sh
-  - name: What one agent run did and was refused.
-    text: az tokenguard audit show --run 3f9a1c2b7d4e -o table
 """
 
 helps["tokenguard shell-init"] = """

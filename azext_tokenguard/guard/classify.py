@@ -290,10 +290,9 @@ def _argument_verdict(path, argv):
 
 def _name_verdict(path, confirm_commands):
     name = ' '.join(path)
-    if name in EXPLICIT_DESTRUCTIVE:
-        return DESTRUCTIVE, EXPLICIT_DESTRUCTIVE[name]
-    if name in SELF_CONFIRMING:
-        return READ, SELF_CONFIRMING[name]
+    explicit = _explicit_verdict(name)
+    if explicit:
+        return explicit
     if name in confirm_commands:
         return DESTRUCTIVE, 'az itself asks to confirm this command'
     secret = _secret_verdict(path)
@@ -303,6 +302,15 @@ def _name_verdict(path, confirm_commands):
         return WRITE, EXPLICIT_WRITE[name]
     if (name in LOCAL_ONLY or path[0] in LOCAL_ONLY_GROUPS) and not _is_destructive_verb(path[-1]):
         return READ, 'changes only local az settings'
+    return None
+
+
+def _explicit_verdict(name):
+    """tokenguard's own named commands: those it always confirms, and those that confirm themselves."""
+    if name in EXPLICIT_DESTRUCTIVE:
+        return DESTRUCTIVE, EXPLICIT_DESTRUCTIVE[name]
+    if name in SELF_CONFIRMING:
+        return READ, SELF_CONFIRMING[name]
     return None
 
 
