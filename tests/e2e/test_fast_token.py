@@ -19,7 +19,7 @@ from tests.emulator import data
 from tests.harness.az import AZ
 from tests.harness.shell import GuardedShell, guard_launch_path, without_terminal
 
-ANSWERED, RUN = 49, 0
+ANSWERED, RUN, REFUSED_READ_ONLY = 49, 0, 47
 ANSWER_END = "."
 ARM = "https://management.core.windows.net/"
 GRAPH = "https://graph.microsoft.com/"
@@ -188,7 +188,11 @@ def test_a_service_principal_without_its_credential_goes_to_az(sp_az, frozen):
     assert real_az(sp_az, [], frozen).returncode != 0  # az cannot use the cached token either
 
 
-def test_read_only_mode_still_lets_a_token_be_read_from_the_cache(sp_az, frozen):
+def test_read_only_mode_refuses_a_token_from_the_cache_unless_the_policy_allows_secrets(sp_az, frozen):
+    """A token is a credential (the secret class): read-only mode refuses it, fast path or not."""
     expected = real_az(sp_az, [], frozen).stdout
+    refused = guard(sp_az, [], {**frozen, "TOKENGUARD_MODE": "read-only"})
+    assert (refused.returncode, refused.stdout) == (REFUSED_READ_ONLY, "")
+    sp_az.run("tokenguard", "policy", "set", "--allow-secrets", "true", "-o", "none")
     ours = guard(sp_az, [], {**frozen, "TOKENGUARD_MODE": "read-only"})
     assert (ours.returncode, ours.stdout) == (ANSWERED, expected + ANSWER_END)

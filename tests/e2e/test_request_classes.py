@@ -1,5 +1,7 @@
 """Issue 22: read-only mode by the requests az really sends, and the secret class, with the real az 2.91 and the
 emulator's request log as the witness."""
+import json
+
 import pytest
 
 from tests.emulator import data
@@ -71,7 +73,9 @@ def test_allowing_secrets_needs_a_confirmed_command_and_then_read_only_mode_runs
     # In read-only mode the policy cannot be changed through the guard at all; outside it, only confirmed.
     refused = run_guarded_script(user_az, "az tokenguard policy set --allow-secrets true -o none")
     assert refused.returncode == REFUSED_READ_ONLY, refused.stderr
-    user_az.run("tokenguard", "policy", "set", "--mode", "normal", "-o", "none")
+    # Nothing in read-only mode lifts it: a person edits the policy file, outside the agent's session.
+    policy_file = user_az.config_dir / "tokenguard" / "policy.json"
+    policy_file.write_text(json.dumps({**json.loads(policy_file.read_text()), "mode": "normal"}))
     unconfirmed = run_guarded_script(user_az, "az tokenguard policy set --allow-secrets true -o none")
     assert unconfirmed.returncode == REFUSED_NO_TERMINAL, unconfirmed.stderr
     assert user_az.json("tokenguard", "policy", "show")["allowSecrets"] is False
