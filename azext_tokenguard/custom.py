@@ -246,11 +246,11 @@ def exec_command(cmd, command_args=None, allowed_resources=None, min_validity=No
     issue = tokens.endpoint_issuer(tokens.active_cloud(cmd.cli_ctx), tokens.AzSource(cmd.cli_ctx),
                                    allowed_resources=allowed_resources, min_validity=min_validity,
                                    subscription=subscription)
-    with TokenEndpoint(issue, logger=logger) as endpoint, \
-            refusing_token_commands(os.environ.get("PATH", "")) as child_path:
+    parent_path = os.environ.get("PATH", os.defpath)  # unset, the child would search the default path
+    with TokenEndpoint(issue, logger=logger) as endpoint, refusing_token_commands(parent_path) as child_path:
         logger.info("Token endpoint for the child listens on %s.", endpoint.url)
         environment, removed, replaced = child_environment(os.environ, endpoint.variables())
-        _log_child_environment(removed, replaced, child_path != os.environ.get("PATH", ""))
+        _log_child_environment(removed, replaced, child_path != parent_path)
         try:
             code = run_child(command_args, {**environment, "PATH": child_path, EXEC_MARKER: "1"})
         except OSError as error:

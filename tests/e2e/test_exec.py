@@ -133,7 +133,8 @@ echo "first on PATH: ${PATH%%:*}"
 def test_the_childs_az_refuses_get_access_token_in_any_spelling_and_runs_the_rest(user_az, emulator):
     """An older DefaultAzureCredential's fallback, az account get-access-token, gets no token of the user's."""
     granted = len([r for r in emulator.requests(service="entra") if r.get("grant_type")])
-    result = user_az.run("tokenguard", "exec", "--", "sh", "-c", CHILD_AZ_TRIES)
+    result = user_az.run("tokenguard", "exec", "--verbose", "--", "sh", "-c", CHILD_AZ_TRIES)
+    assert "The child's PATH starts with exec's own az (and azd, when there is one)" in result.stderr
     lines = result.stdout.splitlines()
     refusal = "az tokenguard exec refused 'az account get-access-token' in its child"
     assert [line.split(": ", 1)[0] for line in lines[:3]] == [
