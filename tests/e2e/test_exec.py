@@ -162,3 +162,17 @@ def test_the_childs_azd_refuses_auth_token_and_only_when_there_is_an_azd(sp_az, 
     assert passed == "0 azd version: the real azd: version"
     without = sp_az.run("tokenguard", "exec", "--", "sh", "-c", "command -v azd || echo none")
     assert without.stdout.strip() == "none"  # no azd on PATH: the child gets none either
+
+
+def test_with_the_shim_first_on_path_the_childs_az_is_still_guarded(sp_az, tmp_path):
+    """The child's az runs the az that PATH found, here the shim: a delete is still confirmed, not let through."""
+    directory = tmp_path / "shim"
+    sp_az.run("tokenguard", "shell-init", "--shim", str(directory))
+    env = {**sp_az.env, "PATH": f"{directory}{os.pathsep}{sp_az.env['PATH']}"}
+    script = "az group delete --name rg-app --yes; echo $?; az account get-access-token; echo $?"
+    result = subprocess.run([str(directory / "az"), "tokenguard", "exec", "--", "sh", "-c", script],
+                            capture_output=True, text=True, env=env, cwd=sp_az.env["HOME"], timeout=180,
+                            stdin=subprocess.DEVNULL, check=True)
+    deleted, token = result.stdout.split()
+    assert deleted != "0" and 'refused destructive command "group delete"' in result.stderr
+    assert token == "1" and "az tokenguard exec refused 'az account get-access-token'" in result.stderr
