@@ -28,7 +28,8 @@ def test_token_commands_are_refused_wherever_the_words_stand_and_the_rest_runs_t
         directory = child_path.split(":")[0]
         assert child_path == f"{directory}:{tmp_path}:/usr/bin:/bin"
         assert oct(os.stat(directory).st_mode & 0o777) == "0o700"
-        for argv in (["az", "account", "get-access-token"], ["az", "--debug", "Account", "GET-ACCESS-TOKEN", "-o", "json"],
+        for argv in (["az", "account", "get-access-token"],
+                     ["az", "--debug", "Account", "GET-ACCESS-TOKEN", "-o", "json"],
                      ["azd", "auth", "token", "--output", "json"]):
             code, out, err = run(child_path, *argv)
             assert (code, out) == (1, "") and err.startswith(f"az tokenguard exec refused '{argv[0]} ")
