@@ -35,7 +35,8 @@ shells:
 	@(command -v zsh && command -v fish && command -v faketime && command -v bwrap) >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq zsh fish faketime bubblewrap)
 
 # Stock clients of exec's token endpoint that cannot live in .venv: old Python SDKs in their own venv and
-# @azure/identity from npm, both under .venv-clients/ (tests/harness/clients.py; rebuilt when their pins change).
+# @azure/identity from npm, plus azure-identity 1.21 and @azure/identity 4.9 (older than AZURE_TOKEN_CREDENTIALS),
+# all under .venv-clients/ (tests/harness/clients.py; rebuilt when their pins change).
 clients: $(BIN)/.installed
 	$(BIN)/python -m tests.harness.clients
 

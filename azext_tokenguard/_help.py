@@ -187,8 +187,13 @@ long-summary: >
     (AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH, AZURE_USERNAME, AZURE_PASSWORD,
     AZURE_FEDERATED_TOKEN_FILE and the like), and gets AZURE_TOKEN_CREDENTIALS=prod, so that its
     DefaultAzureCredential uses the endpoint only: a refused token (403 outside --resource, 400 for an
-    unmet --min-validity) is an error in the child, never a silent fallback to az. Signals pass through to
-    the command, its exit code is returned, and the endpoint stops when it ends. With --verbose, exec names
+    unmet --min-validity) is an error in the child, never a silent fallback to az. An older
+    DefaultAzureCredential ignores that variable (azure-identity before 1.23, @azure/identity before
+    4.10) and falls back to az account get-access-token or azd auth token: so the child's PATH starts with
+    a temporary directory whose az refuses account get-access-token (and whose azd, when there is one,
+    refuses auth token) with an error naming exec, and runs every other az (azd) command with the one on
+    your PATH. Signals pass through to the command, its exit code is returned, and the endpoint stops when
+    it ends. With --verbose, exec names
     the variables it unset and logs each token issued with its resource and expiry, never the token itself.
 parameters:
   - name: <COMMAND_ARGS>
@@ -212,6 +217,8 @@ examples:
     text: az tokenguard exec --resource arm graph --min-validity 10m -- python export_users.py
   - name: See which inherited credential variables the child does not get, and each token issued.
     text: az tokenguard exec --verbose -- node sync.js
+  - name: Inside exec, az commands run as usual, but az account get-access-token is refused (here, exit status 1).
+    text: az tokenguard exec --resource arm -- sh -c 'az group list -o table; az account get-access-token'
   - name: A shell loop with curl that asks the endpoint for a token on each round.
     text: >
         az tokenguard exec -- bash -c 'while true; do t=$(curl -s -H "X-IDENTITY-HEADER: $IDENTITY_HEADER"

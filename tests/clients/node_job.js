@@ -3,17 +3,18 @@
 // The `az tokenguard exec` end-to-end tests run it as exec's child, with NODE_PATH at .venv-clients/node/node_modules:
 //
 //     node node_job.js CREDENTIAL loop SECONDS    call ARM about once a second for SECONDS
-//     node node_job.js CREDENTIAL once            ask for one ARM token and say whose it is
+//     node node_job.js CREDENTIAL once [RESOURCE] ask for one token (ARM's by default) and say whose it is
 //
-// CREDENTIAL is managed (ManagedIdentityCredential) or default (DefaultAzureCredential). It prints one JSON
-// line with what the tests assert on, never a token.
+// CREDENTIAL is managed (ManagedIdentityCredential) or default (DefaultAzureCredential); NODE_PATH picks the
+// @azure/identity version. It prints one JSON line with what the tests assert on, never a token.
 "use strict";
 const crypto = require("crypto");
 const fs = require("fs");
 const https = require("https");
 const identity = require("@azure/identity");
 
-const ARM_SCOPE = "https://management.azure.com/.default";
+const ARM = "https://management.azure.com";
+const ARM_SCOPE = `${ARM}/.default`;
 const PAUSE_MS = 1000; // the job's own pace between ARM calls
 
 function armStatus(token) {
@@ -45,18 +46,18 @@ async function loop(credential, seconds) {
   return { calls, tokens: tokens.size, seconds: (Date.now() - started) / 1000 };
 }
 
-async function once(credential) {
+async function once(credential, resource) {
   try {
-    const { token } = await credential.getToken(ARM_SCOPE);
+    const { token } = await credential.getToken(`${resource || ARM}/.default`);
     return { ok: true, appid: claims(token).appid, arm: await armStatus(token) };
   } catch (error) {
     return { ok: false, error: error.name, message: error.message };
   }
 }
 
-async function main([kind, mode, seconds]) {
+async function main([kind, mode, secondsOrResource]) {
   const credential = kind === "managed" ? new identity.ManagedIdentityCredential() : new identity.DefaultAzureCredential();
-  const report = mode === "loop" ? await loop(credential, Number(seconds)) : await once(credential);
+  const report = mode === "loop" ? await loop(credential, Number(secondsOrResource)) : await once(credential, secondsOrResource);
   const { version } = require("@azure/identity/package.json");
   console.log(JSON.stringify({ ...report, client: `@azure/identity ${kind}`, version }));
 }

@@ -3,11 +3,11 @@
 The `az tokenguard exec` end-to-end tests run it as exec's child, with the python of the venv that holds the client:
 
     python python_job.py CLIENT loop SECONDS [EXIT_CODE]   call ARM about once a second for SECONDS
-    python python_job.py CLIENT once                       ask for one ARM token and say whose it is
+    python python_job.py CLIENT once [RESOURCE]            ask for one token (ARM's by default) and say whose it is
 
 CLIENT is one of
     azure-identity          ManagedIdentityCredential (1.27 in .venv, 1.3.1 in .venv-clients/python)
-    azure-identity-default  DefaultAzureCredential
+    azure-identity-default  DefaultAzureCredential (also 1.21, older than AZURE_TOKEN_CREDENTIALS)
     msal                    msal.ManagedIdentityClient
     msrestazure             msrestazure's MSIAuthentication, as msrest uses it before each request
 It prints one JSON line with what the tests assert on, never a token.
@@ -29,27 +29,27 @@ PACKAGES = {"azure-identity": "azure-identity", "azure-identity-default": "azure
             "msrestazure": "msrestazure"}
 
 
-def token_source(client):
-    """A function returning an access token for ARM, written the way each client's users write it."""
+def token_source(client, resource=ARM):
+    """A function returning an access token for resource, written the way each client's users write it."""
     if client in ("azure-identity", "azure-identity-default"):
         from azure import identity
         credential = (identity.ManagedIdentityCredential() if client == "azure-identity"
                       else identity.DefaultAzureCredential())
-        return lambda: credential.get_token(f"{ARM}/.default").token
+        return lambda: credential.get_token(f"{resource}/.default").token
     if client == "msal":
         import msal
         import requests
         app = msal.ManagedIdentityClient(msal.SystemAssignedManagedIdentity(), http_client=requests.Session())
 
         def from_msal():
-            result = app.acquire_token_for_client(resource=ARM)
+            result = app.acquire_token_for_client(resource=resource)
             if "access_token" not in result:
                 raise RuntimeError(f"{result.get('error')}: {result.get('error_description')}")
             return result["access_token"]
         return from_msal
     if client == "msrestazure":
         from msrestazure.azure_active_directory import MSIAuthentication
-        credentials = MSIAuthentication(resource=ARM)
+        credentials = MSIAuthentication(resource=resource)
         return lambda: credentials.signed_session().headers["Authorization"].split(" ", 1)[1]
     raise SystemExit(f"unknown client {client}")
 
@@ -93,7 +93,7 @@ def once(get_token):
 
 
 def main(client, mode, *rest):
-    get_token = token_source(client)
+    get_token = token_source(client, *rest[:1]) if mode == "once" else token_source(client)
     report = loop(get_token, float(rest[0])) if mode == "loop" else once(get_token)
     report.update(client=client, version=version(PACKAGES[client]))
     print(json.dumps(report))

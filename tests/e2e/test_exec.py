@@ -117,3 +117,62 @@ def test_exec_without_double_dash_says_where_the_command_goes(sp_az):
     assert result.returncode == 2
     assert ("'-c' is not an option of az tokenguard exec: put the command to run after --, e.g. "
             "az tokenguard exec -- python3 -c '...'") in result.stderr
+
+
+# The child's own az, tried the ways a script or an SDK runs it; each line says the exit status and output.
+CHILD_AZ_TRIES = """
+try() { out=$("$@" 2>&1); echo "$? $*: $out"; }
+try az account get-access-token
+try az ACCOUNT Get-Access-Token --resource https://vault.azure.net
+try az account get-access-token --query accessToken -o tsv
+try az account show --query user.name -o tsv
+echo "first on PATH: ${PATH%%:*}"
+"""
+
+
+def test_the_childs_az_refuses_get_access_token_in_any_spelling_and_runs_the_rest(user_az, emulator):
+    """An older DefaultAzureCredential's fallback, az account get-access-token, gets no token of the user's."""
+    granted = len([r for r in emulator.requests(service="entra") if r.get("grant_type")])
+    result = user_az.run("tokenguard", "exec", "--verbose", "--", "sh", "-c", CHILD_AZ_TRIES)
+    assert "The child's PATH starts with exec's own az (and azd, when there is one)" in result.stderr
+    lines = result.stdout.splitlines()
+    refusal = "az tokenguard exec refused 'az account get-access-token' in its child"
+    assert [line.split(": ", 1)[0] for line in lines[:3]] == [
+        "1 az account get-access-token", "1 az ACCOUNT Get-Access-Token --resource https://vault.azure.net",
+        "1 az account get-access-token --query accessToken -o tsv"]
+    assert all(refusal in line and "eyJ" not in line for line in lines[:3])
+    assert lines[3] == "0 az account show --query user.name -o tsv: alice@contoso.example"  # the real az
+    assert len([r for r in emulator.requests(service="entra") if r.get("grant_type")]) == granted
+    child_directory = lines[4].split(": ", 1)[1]
+    assert "tokenguard-exec-" in child_directory and not os.path.exists(child_directory)  # removed at the end
+
+
+def test_the_childs_azd_refuses_auth_token_and_only_when_there_is_an_azd(sp_az, tmp_path):
+    """AzureDeveloperCliCredential runs azd auth token; a stand-in azd plays the user's signed-in azd."""
+    stand_in = tmp_path / "bin" / "azd"
+    stand_in.parent.mkdir()
+    stand_in.write_text('#!/bin/sh\necho "the real azd: $*"\n')
+    stand_in.chmod(0o700)
+    tries = "try azd auth token --output json --scope https://vault.azure.net/.default; try azd version"
+    path = f"{sp_az.env['PATH']}{os.pathsep}{stand_in.parent}"
+    result = sp_az.run("tokenguard", "exec", "--", "sh", "-c", CHILD_AZ_TRIES.split("\n")[1] + "\n" + tries,
+                       env={"PATH": path})
+    refused, passed = result.stdout.splitlines()
+    assert refused.startswith("1 azd auth token") and "az tokenguard exec refused 'azd auth token'" in refused
+    assert passed == "0 azd version: the real azd: version"
+    without = sp_az.run("tokenguard", "exec", "--", "sh", "-c", "command -v azd || echo none")
+    assert without.stdout.strip() == "none"  # no azd on PATH: the child gets none either
+
+
+def test_with_the_shim_first_on_path_the_childs_az_is_still_guarded(sp_az, tmp_path):
+    """The child's az runs the az that PATH found, here the shim: a delete is still confirmed, not let through."""
+    directory = tmp_path / "shim"
+    sp_az.run("tokenguard", "shell-init", "--shim", str(directory))
+    env = {**sp_az.env, "PATH": f"{directory}{os.pathsep}{sp_az.env['PATH']}"}
+    script = "az group delete --name rg-app --yes; echo $?; az account get-access-token; echo $?"
+    result = subprocess.run([str(directory / "az"), "tokenguard", "exec", "--", "sh", "-c", script],
+                            capture_output=True, text=True, env=env, cwd=sp_az.env["HOME"], timeout=180,
+                            stdin=subprocess.DEVNULL, check=True)
+    deleted, token = result.stdout.split()
+    assert deleted != "0" and 'refused destructive command "group delete"' in result.stderr
+    assert token == "1" and "az tokenguard exec refused 'az account get-access-token'" in result.stderr

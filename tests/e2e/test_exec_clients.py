@@ -1,8 +1,9 @@
 """`az tokenguard exec` with the stock clients that use its endpoint, each used the way its users write it.
 
 The emulator hands out 8-second tokens, so a job of 18 seconds outlives two of them; every ARM call it makes
-must succeed. Old Python clients run from .venv-clients/python and @azure/identity from .venv-clients/node
-(tests/harness/clients.py builds both once).
+must succeed. Old Python clients run from .venv-clients/python and @azure/identity from .venv-clients/node;
+azure-identity 1.21 and @azure/identity 4.9, older than AZURE_TOKEN_CREDENTIALS, have their own directories
+there (tests/harness/clients.py builds each once).
 """
 import json
 import sys
@@ -19,6 +20,7 @@ PYTHON_JOB, NODE_JOB, PROBE = (CLIENTS_DIR / name for name in ("python_job.py", 
 TOKEN_LIFETIME = 8
 JOB_SECONDS = 18  # past two token lifetimes
 MIN_VALIDITY = "3s"  # below the tokens' lifetime, as exec's help says to choose it
+KEY_VAULT = "https://vault.azure.net"
 
 
 @pytest.fixture(scope="session")
@@ -27,17 +29,34 @@ def old_python():
 
 
 @pytest.fixture(scope="session")
+def python_identity_1_21():
+    return str(clients.python_identity_1_21())
+
+
+@pytest.fixture(scope="session")
 def node_path():
     return str(clients.node_clients())
 
 
+@pytest.fixture(scope="session")
+def node_identity_4_9():
+    return str(clients.node_identity_4_9())
+
+
+PYTHONS = {"": None, "old": "old_python", "1.21": "python_identity_1_21"}  # fixtures; None: the tests' own python
+NODE_PATHS = {"": "node_path", "4.9": "node_identity_4_9"}
+
+
 def job(client, request, *args):
-    """(argv, extra environment) that run one client's job with the interpreter that has the client."""
+    """(argv, extra environment) that run one client's job with the interpreter that has the client.
+
+    client is a python_job.py client with @old or @1.21 for another venv, or '@azure/identity[@4.9] KIND'."""
     if client.startswith("@azure/identity"):
-        kind = client.split()[-1]
-        return ["node", str(NODE_JOB), kind, *args], {"NODE_PATH": request.getfixturevalue("node_path")}
-    name, old, _ = client.partition("@old")
-    python = request.getfixturevalue("old_python") if old else sys.executable
+        package, kind = client.split()
+        node_path = request.getfixturevalue(NODE_PATHS[package.partition("identity@")[2]])
+        return ["node", str(NODE_JOB), kind, *args], {"NODE_PATH": node_path}
+    name, _, venv = client.partition("@")
+    python = request.getfixturevalue(PYTHONS[venv]) if PYTHONS[venv] else sys.executable
     return [python, str(PYTHON_JOB), name, *args], {}
 
 
@@ -137,6 +156,23 @@ def test_a_refusal_reaches_default_azure_credential_as_an_error_not_a_fallback_t
     assert python_report["error"] == "ClientAuthenticationError"
     assert result.stderr.count("Refused a token for https://management.azure.com") >= 1
     assert not [r for r in emulator.requests(service="arm") if r["path"] == "/subscriptions"]
+
+
+@pytest.mark.parametrize("client, version", [
+    ("azure-identity-default@1.21", "1.21.0"),
+    ("@azure/identity@4.9 default", "4.9.1"),
+])
+def test_a_refusal_ends_in_an_error_in_a_default_azure_credential_older_than_azure_token_credentials(
+        user_az, emulator, request, client, version):
+    """These ignore AZURE_TOKEN_CREDENTIALS and go on to AzureCliCredential: the child's az refuses it the token."""
+    argv, env = job(client, request, "once", KEY_VAULT)
+    result = run_exec(user_az, emulator, ["--resource", "arm"], argv, env)
+    (report,) = reports(result)
+    assert report["version"] == version
+    assert not report["ok"], report
+    assert "az tokenguard exec refused 'az account get-access-token'" in report["message"], report
+    assert f"Refused a token for {KEY_VAULT}" in result.stderr
+    assert not [r for r in emulator.requests(service="entra") if r.get("aud") == KEY_VAULT]  # none for alice
 
 
 def test_unassigned_identities_wrong_methods_and_paths_get_json_errors_and_no_token(sp_az, emulator):
