@@ -74,11 +74,9 @@ def write_child_config(directory, parent_config_dir, profile):
         if os.path.isfile(source) and not os.path.islink(source):
             shutil.copyfile(source, os.path.join(directory, name))
             os.chmod(os.path.join(directory, name), 0o600)
-    path = os.path.join(directory, "azureProfile.json")
-    fd = os.open(path + ".tmp", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8-sig") as handle:  # az writes its profile with a BOM
-        json.dump(profile, handle)
-    os.replace(path + ".tmp", path)
+    # az writes its profile with a BOM; the project's one private, atomic write does the rest.
+    az_files.write_private_file(os.path.join(directory, "azureProfile.json"),
+                                json.dumps(profile).encode("utf-8-sig"))
 
 
 def hidden_paths(parent_env, parent_config_dir, private_dir):
