@@ -54,5 +54,18 @@ def run():
     return guard_main(sys.argv[1:])
 
 
+def _exit_now(code):
+    """Exit with ``code`` without the interpreter's clean-up: it would only free the objects of a process that is
+    ending (about 1.5 ms, a third of what the guard may cost). The guard leaves nothing for it to do: its files
+    are closed by ``with`` blocks, it starts no thread and registers no atexit handler; only the buffered
+    standard streams need flushing, and a closed stream (2>&-) must not change the exit code."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # pylint: disable=broad-except
+            pass
+    os._exit(code if isinstance(code, int) else GUARD_BROKEN)  # pylint: disable=protected-access
+
+
 if __name__ == '__main__':
-    sys.exit(run())
+    _exit_now(run())

@@ -78,10 +78,7 @@ def test_launch_is_standalone_and_imports_no_azure(tmp_path):
     probe = (
         'import runpy, sys\n'
         'sys.argv = ["launch.py", "group", "list"]\n'
-        'try:\n'
-        '    runpy.run_path({!r}, run_name="__main__")\n'
-        'except SystemExit as exit:\n'
-        '    code = exit.code\n'
+        'code = runpy.run_path({!r})["run"]()\n'  # launch's own run(): as __main__ it ends the process at once
         'loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("azure", "knack", "colorama", "msal", '
         '"azext_tokenguard"))\n'
         'print(code, loaded)\n').format(LAUNCH)
@@ -89,6 +86,15 @@ def test_launch_is_standalone_and_imports_no_azure(tmp_path):
     result = subprocess.run([sys.executable, '-I', '-S', '-c', probe], env=env, capture_output=True, text=True,
                             timeout=60, check=False)
     assert result.stdout == '0 []\n', result.stderr
+
+
+def test_launch_exits_with_the_guards_code_and_flushes_what_it_wrote(tmp_path):
+    """launch.py ends the process without the interpreter's clean-up: the exit code and buffered output survive."""
+    env = dict(os.environ, AZURE_CONFIG_DIR=str(tmp_path), TOKENGUARD_MODE='read-only')
+    result = subprocess.run([sys.executable, '-I', '-S', LAUNCH, 'group', 'delete', '--name', 'rg1'], env=env,
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 47  # REFUSED_READ_ONLY
+    assert result.stderr.startswith('tokenguard: refused: read-only mode (TOKENGUARD_MODE=read-only)')
 
 
 def test_launch_exit_codes(tmp_path):
