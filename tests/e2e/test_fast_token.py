@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_vault import faketime_library
 from tests.emulator import data
 from tests.harness.az import AZ
+from tests.harness.faketime import faketime_env
 from tests.harness.shell import GuardedShell, guard_launch_path, without_terminal
 
 ANSWERED, RUN, REFUSED_READ_ONLY = 49, 0, 47
@@ -47,7 +47,7 @@ def frozen(request):
     """A clock stopped at this second, in UTC+05:30, for az and the guard alike."""
     now = int(time.time())
     local = datetime.datetime.fromtimestamp(now, datetime.timezone.utc) + datetime.timedelta(seconds=ZONE_OFFSET_S)
-    return {"LD_PRELOAD": faketime_library(), "FAKETIME": local.strftime("%Y-%m-%d %H:%M:%S"), "TZ": ZONE}
+    return {**faketime_env(FAKETIME=local.strftime("%Y-%m-%d %H:%M:%S")), "TZ": ZONE}
 
 
 def run(argv, az, **extra_env):

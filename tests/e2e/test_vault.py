@@ -16,6 +16,7 @@ from tests.conftest import login
 from tests.e2e.test_logout_and_scan import token_material
 from tests.emulator import data
 from tests.harness.az import AZ
+from tests.harness.faketime import faketime_env
 from tests.harness.shell import GuardedShell, run_guarded_script
 
 PASSPHRASE = "correct horse battery staple"
@@ -142,7 +143,7 @@ def test_the_first_command_after_the_period_seals_the_vault_again(sp_az, vault_e
     assert memory_dirs(vault_env)
 
     emulator.reset()
-    later = guarded(sp_az, vault_env, "az group list", LD_PRELOAD=faketime_library(), FAKETIME="+3m")
+    later = guarded(sp_az, vault_env, "az group list", **faketime_env(FAKETIME="+3m"))
 
     assert "unlock period ended" in later.stderr and "sealed again" in later.stderr
     assert later.returncode == VAULT_LOCKED and arm_requests(emulator) == []
@@ -172,11 +173,10 @@ def test_an_az_that_outlives_the_period_cannot_write_a_plain_token_cache(user_az
     late_writer = subprocess.Popen(  # pylint: disable=consider-using-with
         [AZ, "group", "wait", "-n", "rg-late", "--created", "--interval", "1", "--timeout", "120"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=user_az.env["HOME"],
-        env={**user_az.env, **vault_env, "LD_PRELOAD": faketime_library(), "FAKETIME_TIMESTAMP_FILE": str(clock),
-             "FAKETIME_NO_CACHE": "1"})
+        env={**user_az.env, **vault_env, **faketime_env(FAKETIME_TIMESTAMP_FILE=str(clock), FAKETIME_NO_CACHE="1")})
     try:
         emulator.wait_for_request(service="arm", method="GET", path_contains="/resourcegroups/rg-late")
-        resealed = guarded(user_az, vault_env, "az group list", LD_PRELOAD=faketime_library(), FAKETIME="+3m")
+        resealed = guarded(user_az, vault_env, "az group list", **faketime_env(FAKETIME="+3m"))
         assert "sealed again" in resealed.stderr and resealed.returncode == VAULT_LOCKED
         emulator.add_resource_group(subscription, "rg-late", when={
             "since": len(emulator.requests()), "service": "entra", "grant_type": "refresh_token"})
@@ -370,15 +370,6 @@ def test_logout_all_of_a_locked_vault_takes_its_links_and_az_signs_in_again(user
     assert not [e for e in report["cannotCleanHere"] if "vault-is-locked" in e["what"]]
     login(user_az, "user")
     assert guarded(user_az, vault_env, "az group list -o none").returncode == 0
-
-
-def faketime_library():
-    """libfaketime (Debian's faketime package, installed by `make shells`)."""
-    for path in ("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1",
-                 "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1"):
-        if os.path.exists(path):
-            return path
-    raise AssertionError("libfaketime is missing: run `make shells` (apt-get install faketime)")
 
 
 def test_the_guard_never_loads_cryptography_to_check_the_vault(sp_az, vault_env):
