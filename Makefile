@@ -40,19 +40,24 @@ shells:
 clients: $(BIN)/.installed
 	$(BIN)/python -m tests.harness.clients
 
+# The suite runs on TEST_WORKERS processes (pytest-xdist), each with its own emulator and az users; the tests
+# share nothing else. `make test TEST_WORKERS=0` runs them in this one process.
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist load
+
 test: lint $(BIN)/.installed shells clients
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
 # Everything but the end-to-end tests that wait out a long script or a token's lifetime (marked slow).
 test-fast: $(BIN)/.installed shells clients
-	$(BIN)/python -m pytest -m "not slow"
+	$(PYTEST) -m "not slow"
 
 # The Azure CLI team's own checks, `azdev linter` and `azdev style`, run offline (lint/azdev_offline.py).
 lint: $(LINT_VENV)/bin/.installed
 	$(LINT_VENV)/bin/python lint/azdev_offline.py
 
 unit: $(BIN)/.installed
-	$(BIN)/python -m pytest tests/unit
+	$(PYTEST) tests/unit
 
 bench: $(BIN)/.installed
 	$(BIN)/python -m bench

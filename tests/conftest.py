@@ -4,7 +4,9 @@ Session-wide: the egress recorder, the emulator, the wheel (built from this chec
 `az extension add --source`, and logged-in config dirs made once per identity. Each test then gets a
 fresh copy of such a config dir, so what one test does to its tokens never reaches another.
 """
+import collections
 import shutil
+import sys
 
 import pytest
 
@@ -13,6 +15,39 @@ from tests.harness.az import Az, offline_env, prepare_offline_cloud
 from tests.harness.egress import EgressRecorder
 from tests.harness.emulator import EmulatorProcess
 from tests.harness.wheel import build_wheel
+
+FUZZ_MODULE = "tests.unit.fuzz_support"
+FUZZ_FROM_WORKERS = collections.Counter()  # parser -> fuzz cases, summed over the pytest-xdist workers
+
+
+def pytest_collection_modifyitems(items):
+    """The slow tests (each waits out minutes of token lifetimes) go first, so they start at once, on different
+    workers, instead of ending the run alone."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+def pytest_sessionfinish(session):
+    """On a pytest-xdist worker: hand this worker's fuzz case counts to the controller."""
+    if hasattr(session.config, "workeroutput") and FUZZ_MODULE in sys.modules:
+        session.config.workeroutput["fuzz_cases"] = dict(sys.modules[FUZZ_MODULE].FUZZ_CASES)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):  # pylint: disable=unused-argument
+    FUZZ_FROM_WORKERS.update(getattr(node, "workeroutput", {}).get("fuzz_cases", {}))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """How many cases each parser's fuzz tests tried, whether the run was spread over workers or not."""
+    counts = FUZZ_FROM_WORKERS + getattr(sys.modules.get(FUZZ_MODULE), "FUZZ_CASES", collections.Counter())
+    if not counts:
+        return
+    terminalreporter.write_sep("-", "fuzz cases tried per parser")
+    for parser, count in sorted(counts.items()):
+        terminalreporter.write_line(f"fuzz: {parser}: {count} cases")
+    terminalreporter.write_line("fuzz: " + ", ".join(f"{parser} {count} cases" for parser, count in
+                                                     sorted(counts.items()))
+                                + f"; {sum(counts.values())} in all")
 
 
 @pytest.fixture(scope="session")
@@ -59,21 +94,24 @@ def login(az, identity):
     az.run("login", *args, "--only-show-errors")
 
 
-def _login_template(tmp_path_factory, cloud_template, session_env, identity):
+def _login_template(tmp_path_factory, cloud_template, session_env, emulator, identity):
     config_dir = tmp_path_factory.mktemp(f"template-{identity}") / "azure"
     shutil.copytree(cloud_template, config_dir)
+    # A template is made in the set-up of the first test that needs it, before that test's clean_emulator: the
+    # test before may have left the emulator handing out 70-second tokens, which every copy would then inherit.
+    emulator.reset()
     login(Az(config_dir, session_env), identity)
     return config_dir
 
 
 @pytest.fixture(scope="session")
-def sp_template(tmp_path_factory, cloud_template, session_env):
-    return _login_template(tmp_path_factory, cloud_template, session_env, "servicePrincipal")
+def sp_template(tmp_path_factory, cloud_template, session_env, emulator):
+    return _login_template(tmp_path_factory, cloud_template, session_env, emulator, "servicePrincipal")
 
 
 @pytest.fixture(scope="session")
-def user_template(tmp_path_factory, cloud_template, session_env):
-    return _login_template(tmp_path_factory, cloud_template, session_env, "user")
+def user_template(tmp_path_factory, cloud_template, session_env, emulator):
+    return _login_template(tmp_path_factory, cloud_template, session_env, emulator, "user")
 
 
 def _fresh_az(tmp_path, template, session_env):

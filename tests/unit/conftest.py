@@ -1,5 +1,4 @@
-"""Unit-test settings: reproducible hypothesis runs, and a count of the fuzz cases each parser took."""
-import collections
+"""Unit-test settings: reproducible hypothesis runs (tests/conftest.py prints the fuzz cases each parser took)."""
 import os
 import tempfile
 
@@ -18,16 +17,3 @@ if not os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
 # their own); it is generous, since each case takes milliseconds.
 settings.register_profile("tokenguard", derandomize=True, database=None, deadline=2000, print_blob=True)
 settings.load_profile("tokenguard")
-
-FUZZ_CASES = collections.Counter()  # parser -> cases tried, filled by tests/unit/fuzz_support.count
-
-
-def pytest_terminal_summary(terminalreporter):
-    if not FUZZ_CASES:
-        return
-    terminalreporter.write_sep("-", "fuzz cases tried per parser")
-    for parser, count in sorted(FUZZ_CASES.items()):
-        terminalreporter.write_line(f"fuzz: {parser}: {count} cases")
-    terminalreporter.write_line("fuzz: " + ", ".join(f"{parser} {count} cases" for parser, count in
-                                                     sorted(FUZZ_CASES.items()))
-                                + f"; {sum(FUZZ_CASES.values())} in all")

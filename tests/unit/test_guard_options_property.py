@@ -14,7 +14,7 @@ from azure.cli.core.commands import _expand_file_prefixed_files
 from azext_tokenguard.guard.options import ANY, NONE, ONE_OR_MORE, OPTIONAL, resolve_argv
 from azext_tokenguard.guard.profile import expand_file_arguments, option_values
 
-from tests.unit.conftest import FUZZ_CASES
+from tests.unit.fuzz_support import FUZZ_CASES
 from tests.unit.option_table import NO_CONFIG_DIR, all_commands, table_of
 
 SEED = 16
