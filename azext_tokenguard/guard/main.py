@@ -12,29 +12,22 @@ import time
 from .classify import DESTRUCTIVE, READ, Classification, classify, load_confirm_commands
 from .confirm import (CONFIRMED, HOW_TERMINAL, REFUSED, ask, ask_on_terminal, az_yes_words, needs_confirmation,
                       open_terminal)
-from .decision import read_only_refusal
+from .decision import is_context_free, is_protected, read_only_refusal
 from .exitcodes import ANSWER_END, ExitCode
 from .pin import PIN_MISMATCH, PIN_UNVERIFIABLE, check_pin
 from .policy import (CONTEXT_ALWAYS, CONTEXT_AUTO, CONTEXT_DESTRUCTIVE_ONLY, CONTEXT_LINE_MODES, RULE_DENY,
                      load_policy)
 from .signin import (ALLOW_DEVICE_CODE_ENV, DEVICE_CODE_WARNING, ci_user_message, detect_ci,
                      is_device_code_login)
-from .options import resolve_argv
-from .profile import context_unknown, default_config_dir, expand_file_arguments, load_context
+from .invocation import is_passthrough, parse
+from .profile import context_unknown, default_config_dir, load_context
 from .render import colour_enabled, context_line, terminal_width, warning_line
 from .vault_gate import refusal as vault_refusal
-from .selection import NO_PLAN, REFUSE, STEER, plan as selection_plan, selection_from_env, steered_argv
+from .selection import NO_PLAN, REFUSE, STEER, plan as selection_plan, selection_from_env
 
 DEBUG_FLAG = '--debug'
 CONTEXT_LINE_ENV = 'TOKENGUARD_CONTEXT_LINE'  # overrides the policy's mode for one shell or script
 COMPLETION_ENV = '_ARGCOMPLETE'
-HELP_WORDS = frozenset(('-h', '--help'))
-# Command groups that act on the local az installation, not on a subscription:
-# no pin check, no context line, no "context unknown" warning (confirmation still applies).
-CONTEXT_FREE_GROUPS = frozenset((
-    'login', 'logout', 'version', 'upgrade', 'config', 'configure', 'extension', 'cloud', 'bicep',
-    'find', 'feedback', 'interactive', 'init', 'self-test', 'survey', 'cache', 'tokenguard',
-))
 
 
 class _Io:  # pylint: disable=too-few-public-methods
@@ -70,24 +63,24 @@ def main(argv=None, env=None, stderr=None, open_tty=None, cwd=None, *, stdout=No
 
 
 def guard(argv, env, io, open_tty, cwd=None):
-    if not argv or argv == ['--version'] or env.get(COMPLETION_ENV) or any(w in HELP_WORDS for w in argv):
+    if env.get(COMPLETION_ENV) or is_passthrough(argv):
         return ExitCode.RUN  # help, `az --version` and tab completion touch nothing
     config_dir = default_config_dir(env)
-    # What az will parse: @file arguments read as az reads them, abbreviated options written out (az's table).
-    seen = resolve_argv(expand_file_arguments(argv), config_dir)
-    classification = classify(seen, load_confirm_commands(config_dir))
-    context_free = bool(classification.command) and classification.command.split()[0] in CONTEXT_FREE_GROUPS
-    steering = selection_plan(seen, classification.command, env, config_dir, context_free=context_free)
+    # The one reading of the command line, as az will parse it: every step below reads this value.
+    invocation = parse(argv, config_dir)
+    classification = classify(invocation, load_confirm_commands(config_dir))
+    context_free = is_context_free(classification.command)
+    steering = selection_plan(invocation, classification.command, env, config_dir, context_free=context_free)
     policy = load_policy(config_dir)
     if policy.error:
         io.say(warning_line(f'{policy.error}; every subscription is treated as protected.', io.colour))
-    context = _context(seen, steering, config_dir, env, cwd)
+    context = _context(invocation, steering, config_dir, env, cwd)
     protected = is_protected(policy, context)
-    record = _recorder(config_dir, argv, context, classification)
+    record = _recorder(config_dir, invocation, context, classification)
     refusal = _vault_refusal(classification, context_free, config_dir, io, record)
-    if refusal is None and (not is_device_code_login(classification.command, seen)
-                            or read_only_refusal(classification, policy, env, seen)):
-        refusal = _policy_refusal(seen, classification, context, policy, env, io=io, context_free=context_free,
+    if refusal is None and (not is_device_code_login(classification.command, invocation)
+                            or read_only_refusal(classification, policy, env, invocation)):
+        refusal = _policy_refusal(invocation, classification, context, policy, env, io=io, context_free=context_free,
                                   record=record)
     elif refusal is None:
         refusal = _device_code_decision(policy, env, io, open_tty, record)
@@ -104,19 +97,18 @@ def guard(argv, env, io, open_tty, cwd=None):
             return refusal
         _show_context(context, protected, classification, policy=policy, env=env, io=io)
     if not needs_confirmation(classification.kind, protected):
-        return _answer_or_run(seen, classification, steering, config_dir=config_dir, env=env, io=io)
-    code, how = ask(argv, classification, context, protected, env, open_tty=open_tty, say=io.say,
+        return _answer_or_run(invocation, classification, steering, config_dir=config_dir, env=env, io=io)
+    code, how = ask(invocation, classification, context, protected, env, open_tty=open_tty, say=io.say,
                     colour=_tty_colour(env))
     record(CONFIRMED if code == ExitCode.RUN else REFUSED, how)
-    az_yes = az_yes_words(seen, classification, load_confirm_commands(config_dir), config_dir)
+    az_yes = az_yes_words(invocation, classification, load_confirm_commands(config_dir))
     return _run(steering, io, az_yes) if code == ExitCode.RUN else code
 
 
-def _context(seen, steering, config_dir, env, cwd):
+def _context(invocation, steering, config_dir, env, cwd):
     """Where the command lands: with the shell's subscription added when the guard steers it, marked so the
     context line, the confirmation and the audit log name the shell's selection."""
-    context = load_context(steered_argv(seen, steering.subscription_id) if steering.action == STEER else seen,
-                           config_dir, env, cwd)
+    context = load_context(_steered(invocation, steering), config_dir, env, cwd)
     if steering is not NO_PLAN:
         context.selection_note = steering.note
         context.selection_id = steering.selected_id
@@ -134,13 +126,16 @@ def _run(steering, io, az_yes=()):
     return ExitCode.STEER
 
 
-def _answer_or_run(seen, classification, steering, *, config_dir, env, io):
+def _steered(invocation, steering):
+    return invocation.with_subscription(steering.subscription_id) if steering.action == STEER else invocation
+
+
+def _answer_or_run(invocation, classification, steering, *, config_dir, env, io):
     """ANSWERED, with az's own output on stdout, for a get-access-token that az's token cache answers
     (fast_token.py); else what _run says."""
     if classification.command == 'account get-access-token':
         from . import fast_token  # only for this command: every other one skips the import
-        text = fast_token.answer(steered_argv(seen, steering.subscription_id) if steering.action == STEER else seen,
-                                 config_dir, env)
+        text = fast_token.answer(list(_steered(invocation, steering).words), config_dir, env)
         if text is not None:
             io.stdout.write(text + ANSWER_END)
             io.stdout.flush()
@@ -148,11 +143,11 @@ def _answer_or_run(seen, classification, steering, *, config_dir, env, io):
     return _run(steering, io)
 
 
-def _recorder(config_dir, argv, context, classification):
+def _recorder(config_dir, invocation, context, classification):
     """record(decision, how): one audit line for this command; a failed write never changes the decision."""
     def record(decision, how):
         from . import audit  # imported only when there is something to record: most commands never do
-        audit.append(config_dir, audit.entry(decision, how, argv, context, classification.kind, now=time.time()))
+        audit.append(config_dir, audit.entry(decision, how, invocation, context, classification.kind, now=time.time()))
     return record
 
 
@@ -191,23 +186,22 @@ def _device_code_decision(policy, env, io, open_tty, record):
     return ExitCode.RUN if confirmed else ExitCode.REFUSED_BY_USER
 
 
-def _policy_refusal(argv, classification, context, policy, env, *, io, context_free, record):
+def _policy_refusal(invocation, classification, context, policy, env, *, io, context_free, record):
     """The refusal code of read-only mode or of the CI sign-in rule, or None when neither refuses."""
-    reason = read_only_refusal(classification, policy, env, argv)
+    reason = read_only_refusal(classification, policy, env, invocation)
     if reason:
         io.say('tokenguard: ' + reason)  # one plain line an agent can act on
         record(REFUSED, 'read-only mode')
         return ExitCode.REFUSED_READ_ONLY
-    if DEBUG_FLAG in argv and _debug_shows_secrets(argv, classification, io):
+    if invocation.has_any((DEBUG_FLAG,)) and _debug_shows_secrets(invocation, classification, io):
         return ExitCode.REFUSED_BY_POLICY
     return _ci_user_check(context, policy, env, io, context_free=context_free, record=record)
 
 
-def _debug_shows_secrets(argv, classification, io):
+def _debug_shows_secrets(invocation, classification, io):
     """az --debug logs "Command arguments: [...]" before any command runs, secrets included. tokenguard's own
     decode promises never to print a token: refuse it there (True); elsewhere warn."""
-    from .redact import redact_argv  # only with --debug
-    if redact_argv(argv) == argv:
+    if invocation.redacted_as_read == invocation.words:
         return False
     if classification.command == 'tokenguard decode':
         io.say('tokenguard: refused: with --debug az prints its command arguments, the token included. Pass the '
@@ -228,14 +222,6 @@ def _ci_user_check(context, policy, env, io, *, context_free, record):
         record(REFUSED, 'ci-user policy')
         return ExitCode.REFUSED_BY_POLICY
     return None
-
-
-def is_protected(policy, context):
-    if getattr(context, 'doubtful', False) and (policy.protected or policy.error):
-        return True  # a resource id az may read otherwise could name a protected subscription: writes ask too
-    if policy.is_protected(context.subscription_name, context.subscription_id):
-        return True
-    return any(policy.is_protected('', other) for other in context.other_subscription_ids)
 
 
 def _pin_refusal(context, env, classification, io):
@@ -282,8 +268,9 @@ def _fail_safe(argv, env, io, open_tty, exc):
     """The guard broke: destructive commands still ask ("context unknown"), others run with a warning."""
     try:
         io.say(warning_line(f'internal error ({type(exc).__name__}); context unknown.', io.colour))
+        invocation = parse(argv, read_files=False, use_table=False)  # the guard broke: no files, no table
         try:
-            classification = classify(argv, load_confirm_commands())
+            classification = classify(invocation, load_confirm_commands())
         except Exception:  # pylint: disable=broad-except
             classification = Classification(DESTRUCTIVE, 'tokenguard could not classify the command',
                                             ' '.join(argv[:4]))
@@ -294,9 +281,9 @@ def _fail_safe(argv, env, io, open_tty, exc):
         if classification.kind != DESTRUCTIVE:
             return ExitCode.RUN
         context = context_unknown(f'tokenguard internal error ({type(exc).__name__})')
-        code, how = ask(argv, classification, context, False, env, open_tty=open_tty, say=io.say,
+        code, how = ask(invocation, classification, context, False, env, open_tty=open_tty, say=io.say,
                         colour=_tty_colour(env))
-        _record_despite_failure(env, argv, context, classification, code=code, how=how)
+        _record_despite_failure(env, invocation, context, classification, code=code, how=how)
         return code
     except KeyboardInterrupt:
         return ExitCode.REFUSED_BY_USER
@@ -304,10 +291,10 @@ def _fail_safe(argv, env, io, open_tty, exc):
         return ExitCode.GUARD_BROKEN  # the shell function falls back to its own destructive-word check
 
 
-def _record_despite_failure(env, argv, context, classification, *, code, how):
+def _record_despite_failure(env, invocation, context, classification, *, code, how):
     """The decision still goes to the audit log; whatever broke the guard may break this too: then nothing."""
     try:
-        _recorder(default_config_dir(env), argv, context, classification)(
+        _recorder(default_config_dir(env), invocation, context, classification)(
             CONFIRMED if code == ExitCode.RUN else REFUSED, how)
     except Exception:  # pylint: disable=broad-except
         pass

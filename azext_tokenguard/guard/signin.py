@@ -7,6 +7,7 @@ CI_ENV_VARS = ("CI", "TF_BUILD", "GITHUB_ACTIONS", "GITLAB_CI", "JENKINS_URL", "
                "CODEBUILD_BUILD_ID", "SYSTEM_TEAMFOUNDATIONCOLLECTIONURI", "DRONE", "APPVEYOR")
 _FALSY = ("", "0", "false", "no", "off")
 DEVICE_CODE_FLAG = '--use-device-code'
+DEVICE_CODE_SHORTEST = '--use-d'  # shorter prefixes may be other login options
 ALLOW_DEVICE_CODE_ENV = 'TOKENGUARD_ALLOW_DEVICE_CODE'  # a script's explicit "yes, I started this sign-in"
 
 DEVICE_CODE_WARNING = (
@@ -25,10 +26,10 @@ def detect_ci(env):
     return None
 
 
-def is_device_code_login(command, argv):
-    """`az login --use-device-code` (argparse also takes an unambiguous prefix such as --use-device)."""
-    return command == 'login' and any(len(word) > 6 and DEVICE_CODE_FLAG.startswith(word.split('=')[0])
-                                      for word in argv if word.startswith('--use-d'))
+def is_device_code_login(command, invocation):
+    """`az login --use-device-code` (argparse also takes an unambiguous prefix such as --use-device), from the
+    parsed command line (invocation.parse)."""
+    return command == 'login' and bool(invocation.given_abbreviated(DEVICE_CODE_FLAG, DEVICE_CODE_SHORTEST))
 
 
 def ci_user_message(ci_name, user, refused):
