@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from azext_tokenguard import cleanup
 from azext_tokenguard.guard import az_files, profile
-from tests.unit.parsed import as_written
+from tests.unit.guard.parsed import as_written
 from tests.unit.fuzz_support import (GUIDS, JSONISH, MANY, SOME, ScratchDir, assert_one_line, count, document,
                                      json_bytes, nasty_bytes, write_huge)
 

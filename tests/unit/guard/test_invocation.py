@@ -9,8 +9,8 @@ from azext_tokenguard.guard.invocation import UNKNOWN_VALUE, Invocation, is_pass
 from azext_tokenguard.guard.policy import Policy
 from azext_tokenguard.guard.profile import Context
 
-from tests.unit.option_table import NO_CONFIG_DIR, table_of
-from tests.unit.test_guard_options_property import Refused, oracle_for, oracle_reads
+from tests.unit.guard.option_table import NO_CONFIG_DIR, table_of
+from tests.unit.guard.test_options_property import Refused, oracle_for, oracle_reads
 
 PROD_ID = '22222222-2222-2222-2222-222222222222'
 SECRET = 'Tg-Fake-Secret-Value-42'
@@ -146,7 +146,7 @@ def test_the_parse_reads_options_as_argparse_does(case):
     try:
         wanted = oracle_reads(oracle_for(table), table, argv)
     except Refused:
-        return  # argparse refuses the line; the option tests check the guard knows (test_guard_options_property)
+        return  # argparse refuses the line; the option tests check the guard knows (test_options_property.py)
     invocation = parse(table.command.split() + argv, NO_CONFIG_DIR)
     assert isinstance(invocation, Invocation) and invocation.options.command == table.command
     for spec in table.specs:

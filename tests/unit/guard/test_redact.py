@@ -68,7 +68,7 @@ def test_no_secret_option_of_the_table_shows_its_value():
     from azext_tokenguard.guard.confirm import prompt_text
     from azext_tokenguard.guard.invocation import parse
     from azext_tokenguard.guard.profile import Context
-    from tests.unit.option_table import secret_option_lines
+    from tests.unit.guard.option_table import secret_option_lines
     context = Context(True, subscription_id='s-1', subscription_name='contoso-dev')
     lines = list(secret_option_lines())
     assert len(lines) > 5000  # every secret option of az 2.91, several spellings each

@@ -11,7 +11,7 @@ from azext_tokenguard.guard.method_classes import (READ_ONLY_ACTIONS, class_of_r
 from azext_tokenguard.guard.policy import Policy
 from azext_tokenguard.guard.profile import Context
 
-from tests.unit.parsed import as_written
+from tests.unit.guard.parsed import as_written
 
 
 def test_a_request_is_its_method_operation_and_the_urls_last_literal_segment():

@@ -7,8 +7,8 @@ from azext_tokenguard.guard import audit
 from azext_tokenguard.guard.exitcodes import ExitCode
 from azext_tokenguard.guard.policy import set_settings
 from azext_tokenguard.guard.signin import ci_user_message, detect_ci, is_device_code_login
-from tests.unit.parsed import as_written
-from tests.unit.test_guard_main import make_config_dir, run
+from tests.unit.guard.parsed import as_written
+from tests.unit.guard.test_main import make_config_dir, run
 
 
 @pytest.fixture

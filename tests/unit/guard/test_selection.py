@@ -9,7 +9,7 @@ from azext_tokenguard.guard.exitcodes import ExitCode
 from azext_tokenguard.guard.invocation import UNKNOWN_VALUE
 from azext_tokenguard.guard.main import main
 from azext_tokenguard.guard.prompt import main as prompt_main
-from tests.unit.parsed import as_written
+from tests.unit.guard.parsed import as_written
 
 CONTOSO, FABRIKAM = 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa', 'bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb'
 DEV, PROD, SANDBOX = ('11111111-1111-1111-1111-111111111111', '22222222-2222-2222-2222-222222222222',

@@ -12,7 +12,7 @@ from azext_tokenguard.guard.options import (ABBREVIATION, AMBIGUOUS, EXACT, UNKN
 from azext_tokenguard.guard.profile import load_context
 from azext_tokenguard.guard.redact import redact_argv
 
-from tests.unit.test_guard_profile import DEV_ID, PROD_ID, entry, write_profile
+from tests.unit.guard.test_profile import DEV_ID, PROD_ID, entry, write_profile
 
 SECRET = 'Tg-Fake-Secret-Value-42'
 

@@ -7,8 +7,8 @@ import pytest
 from azext_tokenguard.guard import audit
 from azext_tokenguard.guard.exitcodes import ExitCode
 from azext_tokenguard.guard.profile import Context
-from tests.unit.parsed import as_written
-from tests.unit.test_guard_main import make_config_dir, run
+from tests.unit.guard.parsed import as_written
+from tests.unit.guard.test_main import make_config_dir, run
 
 CONTEXT = Context(True, tenant_id="t-1", tenant_display_name="Contoso", subscription_id="s-1",
                   subscription_name="contoso-dev", identity_name="alice@contoso.example", identity_type="user")

@@ -15,7 +15,7 @@ from azext_tokenguard.guard.invocation import parse
 from azext_tokenguard.guard.options import ANY, NONE, ONE_OR_MORE, OPTIONAL
 
 from tests.unit.conftest import FUZZ_CASES
-from tests.unit.option_table import NO_CONFIG_DIR, all_commands, table_of
+from tests.unit.guard.option_table import NO_CONFIG_DIR, all_commands, table_of
 
 SEED = 16
 SAMPLED_COMMANDS = 60
