@@ -13,6 +13,7 @@ import os
 import stat
 
 from .confirm import CONFIRMED, REFUSED
+from .constants import Outcome
 from .policy import POLICY_DIR_NAME, ensure_private_dir
 from .redact import redact
 
@@ -22,7 +23,7 @@ LOG_FILE_MODE = 0o600
 MAX_COMMAND_CHARS = 2000
 MAX_READ_BYTES = 4 * MAX_LOG_BYTES  # `audit show` reads the newest part of a log that grew past its limit
 
-ALLOWED = 'allowed'  # an agent's request that the policy let through (agent/run.py)
+ALLOWED = Outcome.ALLOWED
 DECISIONS = (CONFIRMED, REFUSED, ALLOWED)
 
 

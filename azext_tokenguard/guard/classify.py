@@ -28,17 +28,16 @@ import os
 
 from . import az_json as json  # json.loads without importing json: az_json.py
 from .az_files import TOKENGUARD_DIR_NAME
+from .constants import Kind
 from .invocation import parse, require
 from .profile import read_bounded
 
-DESTRUCTIVE = 'destructive'
-SECRET = 'secret'  # reads whose response carries a credential: read-only mode refuses them
-WRITE = 'write'
-READ = 'read'
-CLASSES = (DESTRUCTIVE, SECRET, WRITE, READ)
-# What `classify --command/--file` reports for a call it cannot read (script.UnknownCall): a command word that
-# may run az without being a literal az. Never the class of an argv: the guard sees az's own words.
-UNKNOWN = 'unknown'
+DESTRUCTIVE = Kind.DESTRUCTIVE
+SECRET = Kind.SECRET
+WRITE = Kind.WRITE
+READ = Kind.READ
+CLASSES = Kind.CLASSES
+UNKNOWN = Kind.UNKNOWN  # a call `classify --command/--file` cannot read (script.UnknownCall)
 
 DATA_FILE_NAME = 'confirm_commands.json'
 METHODS_FILE_NAME = 'command_methods.json'

@@ -19,7 +19,7 @@ Rules:
 import os
 
 from .classify import DESTRUCTIVE, SECRET, WRITE
-from .exitcodes import ExitCode
+from .constants import ExitCode, Outcome
 from .invocation import require
 from .render import RED_BOLD, YELLOW_BOLD, clean, context_fields, paint
 
@@ -172,8 +172,8 @@ def no_terminal_message(classification, context):
 
 
 # The decisions, and how each was reached, as the audit log records them.
-CONFIRMED = 'confirmed'
-REFUSED = 'refused'
+CONFIRMED = Outcome.CONFIRMED
+REFUSED = Outcome.REFUSED
 # How a decision was reached.
 HOW_TERMINAL = 'answered at the terminal'
 HOW_CONFIRM_ENV = 'TOKENGUARD_CONFIRM'

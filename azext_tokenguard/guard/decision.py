@@ -6,15 +6,15 @@ Standard library only.
 """
 from .classify import READ, SECRET, changes_local_state
 from .confirm import confirm_env_matches, needs_confirmation
-from .exitcodes import ExitCode
+from .constants import Decision, ExitCode
 from .invocation import Invocation, parse, require
 from .pin import PIN_MISMATCH, PIN_UNVERIFIABLE, check_pin
 from .policy import MODE_NORMAL, MODE_READ_ONLY, RULE_DENY
 from .signin import detect_ci, is_device_code_login
 
-ALLOW = 'allow'
-CONFIRM = 'confirm'
-DENY = 'deny'
+ALLOW = Decision.ALLOW
+CONFIRM = Decision.CONFIRM
+DENY = Decision.DENY
 MODE_ENV = 'TOKENGUARD_MODE'
 HELP_WORDS = frozenset(('-h', '--help'))
 # Command groups that act on the local az installation, not on a subscription:

@@ -5,15 +5,13 @@ confirmation.  Writes only to stderr and the terminal, never stdout (az's
 output must stay byte for byte the same).  Never a traceback: any failure
 ends in ``_fail_safe`` (destructive commands still need confirmation).
 """
-import os
 import sys
-import time
 
 from .classify import DESTRUCTIVE, READ, Classification, classify, load_confirm_commands
-from .confirm import (CONFIRMED, HOW_TERMINAL, REFUSED, ask, ask_on_terminal, az_yes_words, needs_confirmation,
-                      open_terminal)
+from .confirm import CONFIRMED, HOW_TERMINAL, REFUSED, ask, ask_on_terminal, az_yes_words, needs_confirmation
 from .decision import is_context_free, is_protected, read_only_refusal
-from .exitcodes import ANSWER_END, ExitCode
+from .environment import Environment
+from .constants import ANSWER_END, ExitCode
 from .pin import PIN_MISMATCH, PIN_UNVERIFIABLE, check_pin
 from .policy import (CONTEXT_ALWAYS, CONTEXT_AUTO, CONTEXT_DESTRUCTIVE_ONLY, CONTEXT_LINE_MODES, RULE_DENY,
                      load_policy)
@@ -21,7 +19,7 @@ from .signin import (ALLOW_DEVICE_CODE_ENV, DEVICE_CODE_WARNING, ci_user_message
                      is_device_code_login)
 from .invocation import is_passthrough, parse
 from .profile import context_unknown, default_config_dir, load_context
-from .render import colour_enabled, context_line, terminal_width, warning_line
+from .render import context_line, terminal_width, warning_line
 from .vault_gate import refusal as vault_refusal
 from .selection import NO_PLAN, REFUSE, STEER, plan as selection_plan, selection_from_env
 
@@ -30,39 +28,23 @@ CONTEXT_LINE_ENV = 'TOKENGUARD_CONTEXT_LINE'  # overrides the policy's mode for 
 COMPLETION_ENV = '_ARGCOMPLETE'
 
 
-class _Io:  # pylint: disable=too-few-public-methods
-    """Where the guard writes: one line at a time to stderr; write errors are ignored (2>&- must not crash)."""
-
-    def __init__(self, stderr, env, stdout=None):
-        self.stderr = stderr
-        self.stdout = stdout  # only for the subscription the shell function adds (ExitCode.STEER)
-        self.colour = colour_enabled(stderr, env)
-
-    def say(self, line):
-        try:
-            self.stderr.write(line + '\n')
-            self.stderr.flush()
-        except Exception:  # pylint: disable=broad-except
-            pass
-
-
 def main(argv=None, env=None, stderr=None, open_tty=None, cwd=None, *, stdout=None):  # pylint: disable=too-many-arguments
     """Exit code for the shell function: 0 runs az, ExitCode.STEER runs it with the subscription printed on
     stdout added, ExitCode.REFUSED_* does not run it."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    env = os.environ if env is None else env
-    io = _Io(sys.stderr if stderr is None else stderr, env, sys.stdout if stdout is None else stdout)
-    open_tty = open_tty or open_terminal
+    environment = Environment(env, stdout=stdout, stderr=stderr, open_tty=open_tty)  # the guard's inputs, once
     try:
-        return guard(argv, env, io, open_tty, cwd)
+        return guard(argv, environment, cwd)
     except KeyboardInterrupt:
-        io.say('tokenguard: cancelled; az was not run.')
+        environment.say('tokenguard: cancelled; az was not run.')
         return ExitCode.REFUSED_BY_USER
     except Exception as exc:  # pylint: disable=broad-except
-        return _fail_safe(argv, env, io, open_tty, exc)
+        return _fail_safe(argv, environment, exc)
 
 
-def guard(argv, env, io, open_tty, cwd=None):
+def guard(argv, environment, cwd=None):
+    """The exit code for ``argv`` with the inputs of ``environment`` (environment.py)."""
+    env, io, open_tty = environment.env, environment, environment.open_tty
     if env.get(COMPLETION_ENV) or is_passthrough(argv):
         return ExitCode.RUN  # help, `az --version` and tab completion touch nothing
     config_dir = default_config_dir(env)
@@ -76,7 +58,7 @@ def guard(argv, env, io, open_tty, cwd=None):
         io.say(warning_line(f'{policy.error}; every subscription is treated as protected.', io.colour))
     context = _context(invocation, steering, config_dir, env, cwd)
     protected = is_protected(policy, context)
-    record = _recorder(config_dir, invocation, context, classification)
+    record = _recorder(config_dir, invocation, context, classification, environment.clock)
     refusal = _vault_refusal(classification, context_free, config_dir, io, record)
     if refusal is None and (not is_device_code_login(classification.command, invocation)
                             or read_only_refusal(classification, policy, env, invocation)):
@@ -143,11 +125,11 @@ def _answer_or_run(invocation, classification, steering, *, config_dir, env, io)
     return _run(steering, io)
 
 
-def _recorder(config_dir, invocation, context, classification):
+def _recorder(config_dir, invocation, context, classification, clock):
     """record(decision, how): one audit line for this command; a failed write never changes the decision."""
     def record(decision, how):
         from . import audit  # imported only when there is something to record: most commands never do
-        audit.append(config_dir, audit.entry(decision, how, invocation, context, classification.kind, now=time.time()))
+        audit.append(config_dir, audit.entry(decision, how, invocation, context, classification.kind, now=clock()))
     return record
 
 
@@ -264,8 +246,9 @@ def _tty_colour(env):
     return not env.get('NO_COLOR') and env.get('TERM') != 'dumb'
 
 
-def _fail_safe(argv, env, io, open_tty, exc):
+def _fail_safe(argv, environment, exc):
     """The guard broke: destructive commands still ask ("context unknown"), others run with a warning."""
+    env, io, open_tty = environment.env, environment, environment.open_tty
     try:
         io.say(warning_line(f'internal error ({type(exc).__name__}); context unknown.', io.colour))
         invocation = parse(argv, read_files=False, use_table=False)  # the guard broke: no files, no table
@@ -283,7 +266,7 @@ def _fail_safe(argv, env, io, open_tty, exc):
         context = context_unknown(f'tokenguard internal error ({type(exc).__name__})')
         code, how = ask(invocation, classification, context, False, env, open_tty=open_tty, say=io.say,
                         colour=_tty_colour(env))
-        _record_despite_failure(env, invocation, context, classification, code=code, how=how)
+        _record_despite_failure(environment, invocation, context, classification, code=code, how=how)
         return code
     except KeyboardInterrupt:
         return ExitCode.REFUSED_BY_USER
@@ -291,10 +274,10 @@ def _fail_safe(argv, env, io, open_tty, exc):
         return ExitCode.GUARD_BROKEN  # the shell function falls back to its own destructive-word check
 
 
-def _record_despite_failure(env, invocation, context, classification, *, code, how):
+def _record_despite_failure(environment, invocation, context, classification, *, code, how):
     """The decision still goes to the audit log; whatever broke the guard may break this too: then nothing."""
     try:
-        _recorder(default_config_dir(env), invocation, context, classification)(
+        _recorder(default_config_dir(environment.env), invocation, context, classification, environment.clock)(
             CONFIRMED if code == ExitCode.RUN else REFUSED, how)
     except Exception:  # pylint: disable=broad-except
         pass
