@@ -361,6 +361,11 @@ def changes_local_state(command, invocation=None):
     return command in LOCAL_CHANGES or any(command.startswith(name + ' ') for name in LOCAL_CHANGES)
 
 
+def needs_confirmation(kind, protected):
+    """Destructive commands always; writes and secrets in a protected subscription; reads never."""
+    return kind == DESTRUCTIVE or (kind in (WRITE, SECRET) and protected)
+
+
 def _is_destructive_verb(verb):
     verb = verb.replace('_', '-')  # the verb rules read `delete_scope` as `delete-scope`
     return verb in DESTRUCTIVE_VERBS or verb.startswith(DESTRUCTIVE_VERB_PREFIXES)

@@ -18,7 +18,7 @@ Rules:
 """
 import os
 
-from .classify import DESTRUCTIVE, SECRET, WRITE
+from .classify import DESTRUCTIVE, SECRET, WRITE, needs_confirmation  # noqa: F401  pylint: disable=unused-import
 from .constants import ExitCode, Outcome
 from .invocation import require
 from .render import RED_BOLD, YELLOW_BOLD, clean, context_fields, paint
@@ -73,10 +73,6 @@ def open_terminal():
         reader.close()
         raise
     return Terminal(reader, writer)
-
-
-def needs_confirmation(kind, protected):
-    return kind == DESTRUCTIVE or (kind in (WRITE, SECRET) and protected)
 
 
 def az_yes_words(invocation, classification, confirm_commands):

@@ -26,6 +26,18 @@ class ExitCode:  # pylint: disable=too-few-public-methods
                 REFUSED_READ_ONLY, REFUSED_VAULT_LOCKED)
 
 
+class Variable:  # pylint: disable=too-few-public-methods
+    """Environment variables the guard checks before it imports the module that acts on them."""
+
+    SUBSCRIPTION = 'TOKENGUARD_SUBSCRIPTION'  # this shell's selection (az tokenguard use): selection.py
+    TENANT = 'TOKENGUARD_TENANT'
+    PIN_SUBSCRIPTION = 'TOKENGUARD_EXPECT_SUBSCRIPTION'  # this shell's pin: pin.py
+    PIN_TENANT = 'TOKENGUARD_EXPECT_TENANT'
+
+
+VAULT_FILE_NAME = 'vault.json'  # in AZURE_CONFIG_DIR/tokenguard: only when it exists is vault_gate.py read
+
+
 # The guard ends an ANSWERED output with this mark: the shell's $(...) drops trailing newlines, the mark keeps
 # them, and the shell prints what comes before it.
 ANSWER_END = '.'

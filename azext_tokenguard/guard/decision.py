@@ -4,13 +4,11 @@ The guard itself (main.py) acts on this, and ``az tokenguard classify`` reports 
 pre-command hook learns exactly what the guard would do with each az call in a piece of shell text.
 Standard library only.
 """
-from .classify import READ, SECRET, changes_local_state
-from .confirm import confirm_env_matches, needs_confirmation
-from .constants import Decision, ExitCode
+from .classify import READ, SECRET, changes_local_state, needs_confirmation
+from .constants import Decision, ExitCode, Mode
 from .invocation import Invocation, parse, require
-from .pin import PIN_MISMATCH, PIN_UNVERIFIABLE, check_pin
-from .policy import MODE_NORMAL, MODE_READ_ONLY, RULE_DENY
-from .signin import detect_ci, is_device_code_login
+
+MODE_NORMAL, MODE_READ_ONLY, RULE_DENY = Mode.NORMAL, Mode.READ_ONLY, Mode.RULE_DENY
 
 ALLOW = Decision.ALLOW
 CONFIRM = Decision.CONFIRM
@@ -70,6 +68,7 @@ def decide(invocation, classification, context, policy, env, *, protected, steer
             return verdict
     if not needs_confirmation(classification.kind, protected):
         return ALLOW, classification.reason, ExitCode.RUN
+    from .confirm import confirm_env_matches  # the guard's own path asks instead
     if confirm_env_matches(context, env):
         named = context.subscription_name or context.subscription_id
         return ALLOW, f'confirmed for {named} by TOKENGUARD_CONFIRM', ExitCode.RUN
@@ -82,6 +81,7 @@ def _read_only_check(invocation, classification, _context, policy, env):
 
 
 def _sign_in_check(invocation, classification, context, policy, env):
+    from .signin import detect_ci, is_device_code_login
     if is_device_code_login(classification.command, invocation):
         if policy.device_code == RULE_DENY:
             return DENY, 'device code sign-in is forbidden by the tokenguard policy', ExitCode.REFUSED_BY_POLICY
@@ -102,6 +102,7 @@ def _selection_check(steering):
 
 
 def _pin_check(_invocation, classification, context, _policy, env):
+    from .pin import PIN_MISMATCH, PIN_UNVERIFIABLE, check_pin
     status, message = check_pin(context, env)
     if status == PIN_MISMATCH or (status == PIN_UNVERIFIABLE and classification.kind != READ):
         return DENY, message, ExitCode.REFUSED_BY_PIN

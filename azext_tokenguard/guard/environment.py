@@ -6,6 +6,20 @@ import os
 import sys
 import time
 
+# Variables CI systems set; any of them with a true-ish value means "this runs on a build agent".
+CI_ENV_VARS = ("CI", "TF_BUILD", "GITHUB_ACTIONS", "GITLAB_CI", "JENKINS_URL", "BUILDKITE",
+               "CIRCLECI", "TRAVIS", "TEAMCITY_VERSION", "BITBUCKET_BUILD_NUMBER",
+               "CODEBUILD_BUILD_ID", "SYSTEM_TEAMFOUNDATIONCOLLECTIONURI", "DRONE", "APPVEYOR")
+_FALSY = ("", "0", "false", "no", "off")
+
+
+def detect_ci(env):
+    """Name of the first CI marker variable set in env, else None."""
+    for name in CI_ENV_VARS:
+        if str(env.get(name, '')).strip().lower() not in _FALSY:
+            return name
+    return None
+
 
 def _open_terminal():
     from .confirm import open_terminal  # only when someone must be asked

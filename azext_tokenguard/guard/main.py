@@ -5,23 +5,25 @@ confirmation.  Writes only to stderr and the terminal, never stdout (az's
 output must stay byte for byte the same).  Never a traceback: any failure
 ends in ``_fail_safe`` (destructive commands still need confirmation).
 """
+import os
 import sys
 
-from .classify import DESTRUCTIVE, READ, Classification, classify, load_confirm_commands
-from .confirm import CONFIRMED, HOW_TERMINAL, REFUSED, ask, ask_on_terminal, az_yes_words, needs_confirmation
+# Only what every command needs is imported here (tests/unit/guard/test_hot_path.py): the rest is imported
+# where a command needs it (a vault, a pin, a selection, a sign-in, a question, a line to print).
+from .az_files import TOKENGUARD_DIR_NAME
+from .classify import DESTRUCTIVE, READ, Classification, classify, load_confirm_commands, needs_confirmation
+from .constants import ANSWER_END, VAULT_FILE_NAME, ExitCode, Mode, Outcome, Variable
 from .decision import is_context_free, is_protected, read_only_refusal
-from .environment import Environment
-from .constants import ANSWER_END, ExitCode
-from .pin import PIN_MISMATCH, PIN_UNVERIFIABLE, check_pin
-from .policy import (CONTEXT_ALWAYS, CONTEXT_AUTO, CONTEXT_DESTRUCTIVE_ONLY, CONTEXT_LINE_MODES, RULE_DENY,
-                     load_policy)
-from .signin import (ALLOW_DEVICE_CODE_ENV, DEVICE_CODE_WARNING, ci_user_message, detect_ci,
-                     is_device_code_login)
+from .environment import Environment, detect_ci
 from .invocation import is_passthrough, parse
+from .policy import load_policy
 from .profile import context_unknown, default_config_dir, load_context
-from .render import context_line, terminal_width, warning_line
-from .vault_gate import refusal as vault_refusal
-from .selection import NO_PLAN, REFUSE, STEER, plan as selection_plan, selection_from_env
+
+CONFIRMED, REFUSED = Outcome.CONFIRMED, Outcome.REFUSED
+CONTEXT_ALWAYS, CONTEXT_AUTO = Mode.CONTEXT_ALWAYS, Mode.CONTEXT_AUTO
+CONTEXT_DESTRUCTIVE_ONLY, CONTEXT_LINE_MODES = Mode.CONTEXT_DESTRUCTIVE_ONLY, Mode.CONTEXT_LINE_MODES
+RULE_DENY = Mode.RULE_DENY
+LOGIN_COMMAND = 'login'
 
 DEBUG_FLAG = '--debug'
 CONTEXT_LINE_ENV = 'TOKENGUARD_CONTEXT_LINE'  # overrides the policy's mode for one shell or script
@@ -52,15 +54,15 @@ def guard(argv, environment, cwd=None):
     invocation = parse(argv, config_dir)
     classification = classify(invocation, load_confirm_commands(config_dir))
     context_free = is_context_free(classification.command)
-    steering = selection_plan(invocation, classification.command, env, config_dir, context_free=context_free)
+    steering = _steering_plan(invocation, classification, env, config_dir, context_free)
     policy = load_policy(config_dir)
     if policy.error:
-        io.say(warning_line(f'{policy.error}; every subscription is treated as protected.', io.colour))
+        io.say(_warning(f'{policy.error}; every subscription is treated as protected.', io))
     context = _context(invocation, steering, config_dir, env, cwd)
     protected = is_protected(policy, context)
     record = _recorder(config_dir, invocation, context, classification, environment.clock)
     refusal = _vault_refusal(classification, context_free, config_dir, io, record)
-    if refusal is None and (not is_device_code_login(classification.command, invocation)
+    if refusal is None and (not _is_device_code_login(classification.command, invocation)
                             or read_only_refusal(classification, policy, env, invocation)):
         refusal = _policy_refusal(invocation, classification, context, policy, env, io=io, context_free=context_free,
                                   record=record)
@@ -69,8 +71,8 @@ def guard(argv, environment, cwd=None):
     if refusal is not None:
         return refusal
     if not context_free:
-        if steering.action == REFUSE:
-            io.say(warning_line(steering.message, io.colour))
+        if steering.action == _REFUSE:
+            io.say(_warning(steering.message, io))
             record(REFUSED, 'selection')
             return ExitCode.REFUSED_BY_PIN
         refusal = _pin_refusal(context, env, classification, io)
@@ -80,6 +82,7 @@ def guard(argv, environment, cwd=None):
         _show_context(context, protected, classification, policy=policy, env=env, io=io)
     if not needs_confirmation(classification.kind, protected):
         return _answer_or_run(invocation, classification, steering, config_dir=config_dir, env=env, io=io)
+    from .confirm import ask, az_yes_words  # only when someone must be asked
     code, how = ask(invocation, classification, context, protected, env, open_tty=open_tty, say=io.say,
                     colour=_tty_colour(env))
     record(CONFIRMED if code == ExitCode.RUN else REFUSED, how)
@@ -91,16 +94,49 @@ def _context(invocation, steering, config_dir, env, cwd):
     """Where the command lands: with the shell's subscription added when the guard steers it, marked so the
     context line, the confirmation and the audit log name the shell's selection."""
     context = load_context(_steered(invocation, steering), config_dir, env, cwd)
-    if steering is not NO_PLAN:
+    if steering is not _NO_PLAN:
         context.selection_note = steering.note
         context.selection_id = steering.selected_id
     return context
 
 
+_REFUSE, _STEER = 'refuse', 'steer'  # selection.REFUSE, selection.STEER: selection.py is read only when needed
+
+
+class _NoPlan:  # pylint: disable=too-few-public-methods
+    """selection.NO_PLAN without importing selection.py: no selection in this shell."""
+    action = 'none'
+    subscription_id = ''
+
+
+_NO_PLAN = _NoPlan()
+
+
+def _steering_plan(invocation, classification, env, config_dir, context_free):
+    """selection.plan, read only when this shell selected a subscription or tenant (az tokenguard use)."""
+    if not (env.get(Variable.SUBSCRIPTION) or env.get(Variable.TENANT)):
+        return _NO_PLAN
+    from .selection import NO_PLAN, plan
+    steering = plan(invocation, classification.command, env, config_dir, context_free=context_free)
+    return _NO_PLAN if steering is NO_PLAN else steering
+
+
+def _warning(text, io):
+    from .render import warning_line  # only when a line is written
+    return warning_line(text, io.colour)
+
+
+def _is_device_code_login(command, invocation):
+    if command != LOGIN_COMMAND:
+        return False
+    from .signin import is_device_code_login  # only for az login
+    return is_device_code_login(command, invocation)
+
+
 def _run(steering, io, az_yes=()):
     """RUN, or STEER with what the shell adds to az's arguments on stdout (the only thing the guard ever writes
     there): the subscription id to steer az to, then ``--yes`` when tokenguard has asked az's question already."""
-    words = ([steering.subscription_id] if steering.action == STEER else []) + list(az_yes)
+    words = ([steering.subscription_id] if steering.action == _STEER else []) + list(az_yes)
     if not words:
         return ExitCode.RUN
     io.stdout.write(' '.join(words) + '\n')
@@ -109,7 +145,7 @@ def _run(steering, io, az_yes=()):
 
 
 def _steered(invocation, steering):
-    return invocation.with_subscription(steering.subscription_id) if steering.action == STEER else invocation
+    return invocation.with_subscription(steering.subscription_id) if steering.action == _STEER else invocation
 
 
 def _answer_or_run(invocation, classification, steering, *, config_dir, env, io):
@@ -135,6 +171,9 @@ def _recorder(config_dir, invocation, context, classification, clock):
 
 def _vault_refusal(classification, context_free, config_dir, io, record):
     """While az's tokens are sealed, a command that needs one is refused with how to unlock (vault_gate.py)."""
+    if not os.path.lexists(os.path.join(config_dir, TOKENGUARD_DIR_NAME, VAULT_FILE_NAME)):
+        return None  # no vault on this machine: vault_gate.py is not even read
+    from .vault_gate import refusal as vault_refusal
     refusal = vault_refusal(classification.command, context_free, config_dir, io.say)
     if refusal is not None:
         record(REFUSED, 'vault locked')
@@ -143,6 +182,8 @@ def _vault_refusal(classification, context_free, config_dir, io, record):
 
 def _device_code_decision(policy, env, io, open_tty, record):
     """Device code sign-in is phishable: refuse it by policy, or warn and ask the person at the terminal."""
+    from .confirm import HOW_TERMINAL, ask_on_terminal
+    from .signin import ALLOW_DEVICE_CODE_ENV, DEVICE_CODE_WARNING
     if policy.device_code == RULE_DENY:
         io.say('tokenguard: refused: device code sign-in is forbidden on this machine by the tokenguard policy '
                '(deviceCode: deny). Sign in with a browser (az login), or change the policy with '
@@ -195,9 +236,12 @@ def _debug_shows_secrets(invocation, classification, io):
 
 def _ci_user_check(context, policy, env, io, *, context_free, record):
     """A user's own login on a build agent: warn, or refuse by policy (sign-in and logout stay possible)."""
-    ci_name = detect_ci(env)
-    if not ci_name or not context.known or context.identity_type != 'user':
+    if not context.known or context.identity_type != 'user':
         return None
+    ci_name = detect_ci(env)
+    if not ci_name:
+        return None
+    from .signin import ci_user_message  # a user's own sign-in on a build agent
     refuse = policy.ci_user_login == RULE_DENY and not context_free
     io.say('tokenguard: ' + ci_user_message(ci_name, context.identity_name, refuse))
     if refuse:
@@ -207,12 +251,15 @@ def _ci_user_check(context, policy, env, io, *, context_free, record):
 
 
 def _pin_refusal(context, env, classification, io):
+    if not (env.get(Variable.PIN_SUBSCRIPTION) or env.get(Variable.PIN_TENANT)):
+        return None  # this shell is not pinned: pin.py is not even read
+    from .pin import PIN_MISMATCH, PIN_UNVERIFIABLE, check_pin
     status, message = check_pin(context, env)
     if status == PIN_MISMATCH or (status == PIN_UNVERIFIABLE and classification.kind != READ):
-        io.say(warning_line(message, io.colour))
+        io.say(_warning(message, io))
         return ExitCode.REFUSED_BY_PIN
     if status == PIN_UNVERIFIABLE:
-        io.say(warning_line(message, io.colour))
+        io.say(_warning(message, io))
     return None
 
 
@@ -230,9 +277,10 @@ def _show_context(context, protected, classification, *, policy, env, io):
     mode = context_line_mode(policy, env, _isatty(io.stderr))
     show = mode == CONTEXT_ALWAYS or (mode == CONTEXT_DESTRUCTIVE_ONLY and classification.kind == DESTRUCTIVE)
     if show:
+        from .render import context_line, terminal_width  # only when the line is shown
         io.say(context_line(context, protected, io.colour, terminal_width(io.stderr, env)))
     elif not context.known:
-        io.say(warning_line(f'context unknown: {context.reason}', io.colour))
+        io.say(_warning(f'context unknown: {context.reason}', io))
 
 
 def _isatty(stream):
@@ -250,20 +298,22 @@ def _fail_safe(argv, environment, exc):
     """The guard broke: destructive commands still ask ("context unknown"), others run with a warning."""
     env, io, open_tty = environment.env, environment, environment.open_tty
     try:
-        io.say(warning_line(f'internal error ({type(exc).__name__}); context unknown.', io.colour))
+        io.say(_warning(f'internal error ({type(exc).__name__}); context unknown.', io))
         invocation = parse(argv, read_files=False, use_table=False)  # the guard broke: no files, no table
         try:
             classification = classify(invocation, load_confirm_commands())
         except Exception:  # pylint: disable=broad-except
             classification = Classification(DESTRUCTIVE, 'tokenguard could not classify the command',
                                             ' '.join(argv[:4]))
-        if selection_from_env(env).active and classification.command.split()[:1] != ['tokenguard']:
-            io.say(warning_line('refused: this shell selected a subscription, and the guard that steers az '
-                                'there failed; az was not run (it would land in the default).', io.colour))
+        selected = env.get(Variable.SUBSCRIPTION) or env.get(Variable.TENANT)  # selection.Selection.active
+        if selected and classification.command.split()[:1] != ['tokenguard']:
+            io.say(_warning('refused: this shell selected a subscription, and the guard that steers az '
+                            'there failed; az was not run (it would land in the default).', io))
             return ExitCode.REFUSED_BY_PIN
         if classification.kind != DESTRUCTIVE:
             return ExitCode.RUN
         context = context_unknown(f'tokenguard internal error ({type(exc).__name__})')
+        from .confirm import ask
         code, how = ask(invocation, classification, context, False, env, open_tty=open_tty, say=io.say,
                         colour=_tty_colour(env))
         _record_despite_failure(environment, invocation, context, classification, code=code, how=how)

@@ -32,12 +32,13 @@ import os
 
 from . import az_json as json  # json.loads without importing json: az_json.py
 from . import az_files
+from .constants import Variable
 from .invocation import require
 from .profile import (DEFAULT_CLOUD, active_cloud, context_from_entry, default_subscription, find_subscription,
                       load_subscriptions)
 
-SUBSCRIPTION_ENV = 'TOKENGUARD_SUBSCRIPTION'
-TENANT_ENV = 'TOKENGUARD_TENANT'
+SUBSCRIPTION_ENV = Variable.SUBSCRIPTION
+TENANT_ENV = Variable.TENANT
 PREVIOUS_SUBSCRIPTION_ENV = 'TOKENGUARD_PREVIOUS_SUBSCRIPTION'
 PREVIOUS_TENANT_ENV = 'TOKENGUARD_PREVIOUS_TENANT'
 # Set by the shell function and the shim for the guard they run: "I add --subscription when told to". A guard

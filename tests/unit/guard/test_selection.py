@@ -274,11 +274,9 @@ def test_refusals_and_steered_decisions_are_audited_with_the_selection(config_di
 
 
 def test_a_broken_guard_with_a_selection_refuses_instead_of_landing_in_the_default(config_dir, monkeypatch):
-    from azext_tokenguard.guard import main as guard_main
-
     def broken(*_args, **_kwargs):
         raise RuntimeError('boom')
-    monkeypatch.setattr(guard_main, 'selection_plan', broken)
+    monkeypatch.setattr(sel, 'plan', broken)  # the guard reads selection.py when this shell selected one
     code, out, err = guard(config_dir, ['group', 'list'], TOKENGUARD_SUBSCRIPTION='prod', TOKENGUARD_STEERING='1')
     assert (code, out) == (ExitCode.REFUSED_BY_PIN, '') and 'would land in the default' in err
     assert guard(config_dir, ['tokenguard', 'use', '--clear'], TOKENGUARD_SUBSCRIPTION='prod')[0] == ExitCode.RUN
