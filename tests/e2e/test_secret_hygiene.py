@@ -11,7 +11,7 @@ import sys
 import pexpect
 import pytest
 
-from azext_tokenguard.guard.classify import READ, classify
+from azext_tokenguard.guard.classify import READ, classify_words as classify
 from tests.conftest import login
 from tests.emulator import data
 from tests.harness.shell import guard_launch_path
