@@ -94,14 +94,14 @@ def export_confirmation_commands(cli_ctx, methods=None):
 def method_class_overrides(confirmed, requests_by_command):
     """{class: [names]} of the commands whose class the requests decide: those where the guard, given the
     class the requests imply, answers otherwise than without it (its earlier rules still win)."""
-    from .guard.classify import CommandData, classify
+    from .guard.classify import CommandData, classify_words
     from .guard.method_classes import class_of_requests
     without = CommandData(confirmed)
     overrides = {}
     for name, requests in sorted(requests_by_command.items()):
         implied = class_of_requests(requests)[0]
         words = name.split()
-        if classify(words, CommandData(confirmed, {name: implied})).kind != classify(words, without).kind:
+        if classify_words(words, CommandData(confirmed, {name: implied})).kind != classify_words(words, without).kind:
             overrides.setdefault(implied, []).append(name)
     return overrides
 

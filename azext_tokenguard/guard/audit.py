@@ -13,8 +13,9 @@ import os
 import stat
 
 from .confirm import CONFIRMED, REFUSED
+from .constants import Outcome
 from .policy import POLICY_DIR_NAME, ensure_private_dir
-from .redact import redact_argv
+from .redact import redact
 
 LOG_FILE_NAME = 'audit.log'
 MAX_LOG_BYTES = 1024 * 1024
@@ -22,7 +23,7 @@ LOG_FILE_MODE = 0o600
 MAX_COMMAND_CHARS = 2000
 MAX_READ_BYTES = 4 * MAX_LOG_BYTES  # `audit show` reads the newest part of a log that grew past its limit
 
-ALLOWED = 'allowed'  # an agent's request that the policy let through (agent/run.py)
+ALLOWED = Outcome.ALLOWED
 DECISIONS = (CONFIRMED, REFUSED, ALLOWED)
 
 
@@ -30,10 +31,11 @@ def log_path(config_dir):
     return os.path.join(config_dir, POLICY_DIR_NAME, LOG_FILE_NAME)
 
 
-def entry(decision, how, argv, context, classification_kind, *, now):
-    """The record for one decision; the command line is redacted before it is kept anywhere."""
+def entry(decision, how, invocation, context, classification_kind, *, now):  # pylint: disable=too-many-arguments
+    """The record for one decision on a parsed command line (invocation.parse); the command line is redacted
+    before it is kept anywhere."""
     import shlex  # only needed when something is recorded
-    command = 'az ' + shlex.join(redact_argv(argv))
+    command = 'az ' + shlex.join(redact(invocation))
     return {
         'time': datetime.datetime.fromtimestamp(now, datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'),
         'decision': decision, 'how': how, 'class': classification_kind,

@@ -28,16 +28,16 @@ import os
 
 from . import az_json as json  # json.loads without importing json: az_json.py
 from .az_files import TOKENGUARD_DIR_NAME
-from .profile import UNKNOWN_VALUE, command_words, option_values, read_bounded
+from .constants import Kind
+from .invocation import parse, require
+from .profile import read_bounded
 
-DESTRUCTIVE = 'destructive'
-SECRET = 'secret'  # reads whose response carries a credential: read-only mode refuses them
-WRITE = 'write'
-READ = 'read'
-CLASSES = (DESTRUCTIVE, SECRET, WRITE, READ)
-# What `classify --command/--file` reports for a call it cannot read (script.UnknownCall): a command word that
-# may run az without being a literal az. Never the class of an argv: the guard sees az's own words.
-UNKNOWN = 'unknown'
+DESTRUCTIVE = Kind.DESTRUCTIVE
+SECRET = Kind.SECRET
+WRITE = Kind.WRITE
+READ = Kind.READ
+CLASSES = Kind.CLASSES
+UNKNOWN = Kind.UNKNOWN  # a call `classify --command/--file` cannot read (script.UnknownCall)
 
 DATA_FILE_NAME = 'confirm_commands.json'
 METHODS_FILE_NAME = 'command_methods.json'
@@ -47,8 +47,6 @@ MAX_DATA_BYTES = 8 * 1024 * 1024
 METHOD_CLASSES_KEY = 'methodClasses'
 
 HELP_FLAGS = frozenset(('-h', '--help'))
-# Flags knack strips before parsing, so they may come before the command words.
-GLOBAL_FLAGS = frozenset(('--debug', '--verbose', '--only-show-errors'))
 
 # Named explicitly by the issue; also caught by the verb rules, listed so the reason is specific.
 EXPLICIT_DESTRUCTIVE = {
@@ -240,49 +238,46 @@ def _names(value):
 
 # ---------------------------------------------------------------- classification
 
-def command_path(argv):
-    """The command words: leading plain words before the first option, global flags skipped."""
-    words = [w for w in argv if w not in GLOBAL_FLAGS]
-    path = []
-    for word in command_words(words):
-        if not _is_command_word(word):
-            break  # a positional value such as `config set core.output=json`
-        path.append(word.lower())
-    return path
-
-
-def _is_command_word(word):
-    # az has command names with underscores (`security alerts-suppression-rule delete_scope`).
-    return bool(word) and word[0].isalpha() and word.isascii() and all(c.isalnum() or c in '-_' for c in word)
-
-
-def classify(argv, confirm_commands=None):
-    """Classify ``argv`` (the words after ``az``).  ``confirm_commands`` defaults to the shipped data."""
+def classify(invocation, confirm_commands=None):
+    """Classify a parsed command line (invocation.parse).  ``confirm_commands`` defaults to the shipped data."""
+    require(invocation)
     if confirm_commands is None:
         confirm_commands = load_confirm_commands()
-    path = command_path(argv)
-    kind, reason = _kind_and_reason(argv, path, confirm_commands)
+    path = list(invocation.command)
+    kind, reason = _kind_and_reason(invocation, path, confirm_commands)
     return Classification(kind, reason, ' '.join(path))
 
 
-def _kind_and_reason(argv, path, confirm_commands):
+def classify_words(argv, confirm_commands=None):
+    """Classify words as written, read by name (no files read, no option table): `classify --command`, the
+    command table export."""
+    return classify(parse(argv, read_files=False, use_table=False), confirm_commands)
+
+
+def command_path(argv):
+    """The command words of words as written: leading plain words before the first option, global flags
+    skipped, lowercase."""
+    return list(parse(argv, read_files=False, use_table=False).command)
+
+
+def _kind_and_reason(invocation, path, confirm_commands):
     """``(kind, reason)`` from the first check that decides: the whole line, its options, the command's name,
     then its last word."""
-    if any(word in HELP_FLAGS for word in argv):
+    if invocation.has_any(HELP_FLAGS):
         return READ, 'help request: only prints help'
-    if _command_word_unknown(argv):
+    if invocation.command_word_unknown:
         return DESTRUCTIVE, 'a command word comes from a file or stdin (@): it may be anything'
     if not path:
         return READ, 'no command'
     verbs = classify_path(path)
-    return (_argument_verdict(path, argv) or _name_verdict(path, confirm_commands)
+    return (_argument_verdict(path, invocation) or _name_verdict(path, confirm_commands)
             or (verbs if verbs[0] == DESTRUCTIVE else None)  # fail closed: a destructive verb stays destructive
             or _method_verdict(path, confirm_commands) or verbs)
 
 
-def _argument_verdict(path, argv):
+def _argument_verdict(path, invocation):
     for rule in ARGUMENT_RULES:
-        found = rule(path, argv)
+        found = rule(path, invocation)
         if found:
             return found
     return None
@@ -338,13 +333,6 @@ def _method_verdict(path, command_data):
     return (kind, METHOD_REASONS[kind]) if kind else None
 
 
-def _command_word_unknown(argv):
-    """az expands ``@file`` before it looks up the command: a word still starting with '@' (not expanded here,
-    e.g. by `classify`) or read from stdin can be any command, ``delete`` included."""
-    words = command_words([w for w in argv if w not in GLOBAL_FLAGS])
-    return any(word.startswith('@') or UNKNOWN_VALUE in word for word in words)
-
-
 # Commands that change this machine's az state without touching Azure; read-only mode refuses them too (an
 # agent must not sign in as someone else or switch the default).
 LOCAL_CHANGES = LOCAL_ONLY | frozenset((
@@ -363,14 +351,19 @@ TOKENGUARD_READS = frozenset((
 SHIM_OPTION = '--shim'
 
 
-def changes_local_state(command, argv=()):
-    """Whether ``command`` (a command path such as ``config set``; ``argv`` the words az parses) changes local
-    az or tokenguard state."""
+def changes_local_state(command, invocation=None):
+    """Whether ``command`` (a command path such as ``config set``; ``invocation`` the parsed line, when there is
+    one) changes local az or tokenguard state."""
     if command.split()[:1] == ['tokenguard']:
-        writes_shim = command == 'tokenguard shell-init' and any(
-            word == SHIM_OPTION or word.startswith(SHIM_OPTION + '=') for word in argv)
+        writes_shim = command == 'tokenguard shell-init' and invocation is not None and invocation.mentions(
+            (SHIM_OPTION,))
         return command not in TOKENGUARD_READS or writes_shim
     return command in LOCAL_CHANGES or any(command.startswith(name + ' ') for name in LOCAL_CHANGES)
+
+
+def needs_confirmation(kind, protected):
+    """Destructive commands always; writes and secrets in a protected subscription; reads never."""
+    return kind == DESTRUCTIVE or (kind in (WRITE, SECRET) and protected)
 
 
 def _is_destructive_verb(verb):
@@ -403,15 +396,10 @@ def classify_path(path):
 
 # ---------------------------------------------------------------- argument rules
 
-def _last_value(argv, names, long_option=None):
-    values = option_values(argv, names, long_prefix_of=long_option)
-    return values[-1] if values else None
-
-
-def rest_rule(path, argv):
+def rest_rule(path, invocation):
     if path != ['rest']:
         return None
-    method = _last_value(argv, ('--method', '-m'), '--method')
+    method = invocation.last_value(('--method', '-m'), '--method')
     method = (method or REST_DEFAULT_METHOD).strip().lower()
     if method in REST_READ_METHODS:
         return READ, f'az rest {method.upper()}'
@@ -422,10 +410,10 @@ def rest_rule(path, argv):
     return DESTRUCTIVE, f'az rest with a method tokenguard cannot read ({method[:20]}): treated as DELETE'
 
 
-def deployment_rule(path, argv):
+def deployment_rule(path, invocation):
     if 'deployment' not in path or path[-1] != 'create':
         return None
-    mode = _last_value(argv, ('--mode',), '--mode')
+    mode = invocation.last_value(('--mode',), '--mode')
     if mode is not None and mode.strip().lower() == 'complete':
         return DESTRUCTIVE, 'deployment in Complete mode deletes resources missing from the template'
     if mode is not None and mode.startswith('@'):
@@ -433,57 +421,46 @@ def deployment_rule(path, argv):
     return None
 
 
-def stack_rule(path, argv):
+def stack_rule(path, invocation):
     if not path or path[0] != 'stack' or path[-1] not in ('create', 'set', 'update'):
         return None
-    action = _last_value(argv, ('--action-on-unmanage', '--aou'), '--action-on-unmanage')
+    action = invocation.last_value(('--action-on-unmanage', '--aou'), '--action-on-unmanage')
     if action is not None and action.strip().lower() in UNMANAGE_DELETING_ACTIONS:
         return DESTRUCTIVE, f'deployment stack deletes unmanaged resources ({action})'
     return None
 
 
-def delete_option_rule(_path, argv):
+def delete_option_rule(_path, invocation):
     """Options that make a command delete data unless switched off, e.g. ``--delete-destination true``."""
-    for index, word in enumerate(argv):
-        head, sep, value = word.partition('=')
-        if head not in DELETING_OPTIONS:
-            continue
-        if not sep:
-            following = argv[index + 1] if index + 1 < len(argv) else ''
-            value = '' if following.startswith('-') else following
+    for option, value in invocation.given(DELETING_OPTIONS):
         if value.strip().lower() not in FALSE_WORDS:
-            return DESTRUCTIVE, f'option {head} deletes data'
+            return DESTRUCTIVE, f'option {option} deletes data'
     return None
 
 
-def deleting_default_rule(path, argv):
+def deleting_default_rule(path, invocation):
     """``storage blob sync`` deletes at the destination unless ``--delete-destination false`` is given."""
     option = DELETING_DEFAULTS.get(' '.join(path))
     if option is None:
         return None
-    value = _last_value(argv, (option,), option)
+    value = invocation.last_value((option,), option)
     if value is None or value.strip().lower() not in FALSE_WORDS:
         return DESTRUCTIVE, f"{' '.join(path)} deletes data by default ({option} is true unless set to false)"
     return None
 
 
 ALLOW_SECRETS_OPTION = '--allow-secrets'
+ALLOW_SECRETS_SHORTEST = '--al'  # az accepts any unique prefix; shorter ones may be other options
 
 
-def allow_secrets_rule(path, argv):
+def allow_secrets_rule(path, invocation):
     """``tokenguard policy set --allow-secrets true`` loosens read-only mode: confirmed like a delete, so an
     agent's shell cannot grant it to itself. ``false`` only tightens."""
     if path != ['tokenguard', 'policy', 'set']:
         return None
-    for index, word in enumerate(argv):
-        head, sep, value = word.partition('=')
-        if not (len(head) > 3 and ALLOW_SECRETS_OPTION.startswith(head)):  # az accepts any unique prefix
-            continue
-        if not sep:
-            following = argv[index + 1] if index + 1 < len(argv) else ''
-            value = '' if following.startswith('-') else following
-        if value.strip().lower() not in FALSE_WORDS:
-            return DESTRUCTIVE, 'lets read-only mode pass commands that return credentials (a policy change)'
+    given = invocation.given_abbreviated(ALLOW_SECRETS_OPTION, ALLOW_SECRETS_SHORTEST)
+    if any(value.strip().lower() not in FALSE_WORDS for _option, value in given):
+        return DESTRUCTIVE, 'lets read-only mode pass commands that return credentials (a policy change)'
     return None
 
 
@@ -493,15 +470,14 @@ ARGUMENT_RULES = (rest_rule, deployment_rule, stack_rule, delete_option_rule, de
 
 # ---------------------------------------------------------------- scripts and command strings
 
-def display_command(argv):
+def display_command(call):
     """The whole az invocation, shell-quoted, secret values redacted (classify's ``command``); a call that cannot
     be read (script.UnknownCall) as its words were written, without an added ``az``."""
-    import shlex  # only the classify command needs it, not the guard
-    from .redact import redact_argv
     from .script import UnknownCall
-    if isinstance(argv, UnknownCall):
-        return shlex.join(redact_argv(list(argv)))
-    return 'az ' + shlex.join(redact_argv(argv)) if argv else 'az'
+    shown = parse(list(call), read_files=False, use_table=False).redacted
+    if isinstance(call, UnknownCall):
+        return shlex_join(shown)
+    return 'az ' + shlex_join(shown) if shown else 'az'
 
 
 def unknown_call_dict(call):
@@ -515,9 +491,15 @@ def classify_to_dict(argv, confirm_commands=None):
     from .script import UnknownCall
     if isinstance(argv, UnknownCall):
         return unknown_call_dict(argv)
-    result = classify(argv, confirm_commands).as_dict()
-    result['command'] = display_command(argv)
+    invocation = parse(argv, read_files=False, use_table=False)
+    result = classify(invocation, confirm_commands).as_dict()
+    result['command'] = 'az ' + shlex_join(invocation.redacted) if invocation.typed else 'az'
     return result
+
+
+def shlex_join(words):
+    import shlex  # only the classify command needs it, not the guard
+    return shlex.join(words)
 
 
 def split_script(text):

@@ -18,9 +18,9 @@ Rules:
 """
 import os
 
-from .classify import DESTRUCTIVE, SECRET, WRITE
-from .exitcodes import ExitCode
-from .profile import option_values
+from .classify import DESTRUCTIVE, SECRET, WRITE, needs_confirmation  # noqa: F401  pylint: disable=unused-import
+from .constants import ExitCode, Outcome
+from .invocation import require
 from .render import RED_BOLD, YELLOW_BOLD, clean, context_fields, paint
 
 CONFIRM_ENV = 'TOKENGUARD_CONFIRM'
@@ -75,17 +75,14 @@ def open_terminal():
     return Terminal(reader, writer)
 
 
-def needs_confirmation(kind, protected):
-    return kind == DESTRUCTIVE or (kind in (WRITE, SECRET) and protected)
-
-
-def az_yes_words(argv, classification, confirm_commands, config_dir=None):
+def az_yes_words(invocation, classification, confirm_commands):
     """``['--yes']`` when tokenguard has confirmed a command that az would ask about again (it is in az's
     confirmation list and its option table has --yes), so that one command asks one question; else []."""
-    from .options import EXACT, options_for
-    if classification.command not in confirm_commands or any(flag in argv for flag in AZ_YES_FLAGS):
+    from .options import EXACT
+    require(invocation)
+    if classification.command not in confirm_commands or invocation.has_any(AZ_YES_FLAGS):
         return []
-    options = getattr(argv, 'options', None) or options_for(argv, config_dir)
+    options = invocation.table
     return ['--yes'] if options is not None and options.resolve('--yes')[1] == EXACT else []
 
 
@@ -97,15 +94,15 @@ def confirm_env_matches(context, env):
     return value in (context.subscription_id.lower(), context.subscription_name.lower())
 
 
-def targets(argv):
-    """``[(label, value)]`` the command names: resource group, name, ids, url..."""
-    from .options import options_for, resolve_argv
+def targets(invocation):
+    """``[(label, value)]`` the command names as typed: resource group, name, ids, url... (``--n rg1`` names
+    rg1 too, when az's table says --n is --name)."""
     from .redact import REDACTED, redact_value  # only when asking: most commands never do
-    argv = resolve_argv(argv)  # `--n rg1` names rg1 too, when az's table says --n is --name
-    options = getattr(argv, 'options', None) or options_for(argv)
+    require(invocation)
+    options = invocation.typed_options
     found = []
     for label, names in TARGET_OPTIONS:
-        values = option_values(argv, names)
+        values = invocation.typed_values(names)
         if values and options is not None and any(options.is_secret(name) for name in names):
             values = [REDACTED]  # the table says this --name is a secret (search service query-key delete)
         if values:
@@ -113,10 +110,10 @@ def targets(argv):
     return found
 
 
-def command_display(argv):
+def command_display(invocation):
     import shlex  # only needed when asking
-    from .redact import redact_argv
-    text = clean('az ' + shlex.join(redact_argv(argv)))
+    from .redact import redact
+    text = clean('az ' + shlex.join(redact(invocation)))
     return text if len(text) <= MAX_COMMAND_DISPLAY else text[:MAX_COMMAND_DISPLAY - 3] + '...'
 
 
@@ -144,14 +141,14 @@ PROMPT_TITLES = {
 }
 
 
-def prompt_text(argv, classification, context, protected, colour):
+def prompt_text(invocation, classification, context, protected, colour):
     """The question, naming command, reason, tenant, subscription, identity and visible targets."""
     title = PROMPT_TITLES.get(classification.kind, PROMPT_TITLES[WRITE])
-    lines = [paint(f'tokenguard: {title} command: {command_display(argv)}',
+    lines = [paint(f'tokenguard: {title} command: {command_display(invocation)}',
                    RED_BOLD if classification.kind == DESTRUCTIVE or protected else YELLOW_BOLD, colour)]
-    rows = [('why', clean(classification.reason))] + context_fields(context, protected) + targets(argv)
+    rows = [('why', clean(classification.reason))] + context_fields(context, protected) + targets(invocation)
     lines.extend(f"  {label + ':':<13} {value}" for label, value in rows)
-    if any(flag in argv for flag in AZ_YES_FLAGS):
+    if invocation.typed_has_any(AZ_YES_FLAGS):
         lines.append("  (az's --yes does not skip tokenguard's confirmation)")
     required = required_answer(context, protected)
     if required is None:
@@ -171,16 +168,18 @@ def no_terminal_message(classification, context):
 
 
 # The decisions, and how each was reached, as the audit log records them.
-CONFIRMED = 'confirmed'
-REFUSED = 'refused'
+CONFIRMED = Outcome.CONFIRMED
+REFUSED = Outcome.REFUSED
 # How a decision was reached.
 HOW_TERMINAL = 'answered at the terminal'
 HOW_CONFIRM_ENV = 'TOKENGUARD_CONFIRM'
 HOW_NO_TERMINAL = 'no terminal'
 
 
-def ask(argv, classification, context, protected, env, *, open_tty, say, colour=True):
-    """Ask for confirmation; returns ``(ExitCode, how)``.  ``say`` writes one line to stderr."""
+def ask(invocation, classification, context, protected, env, *, open_tty, say, colour=True):
+    """Ask for confirmation of a parsed command line; returns ``(ExitCode, how)``.  ``say`` writes one line to
+    stderr."""
+    require(invocation)
     try:
         terminal = open_tty()
     except (OSError, ValueError):
@@ -190,7 +189,7 @@ def ask(argv, classification, context, protected, env, *, open_tty, say, colour=
             return ExitCode.RUN, HOW_CONFIRM_ENV
         say(no_terminal_message(classification, context))
         return ExitCode.REFUSED_NO_TERMINAL, HOW_NO_TERMINAL
-    answer = ask_on_terminal(terminal, prompt_text(argv, classification, context, protected, colour))
+    answer = ask_on_terminal(terminal, prompt_text(invocation, classification, context, protected, colour))
     if answer_accepted(answer, context, required_answer(context, protected)):
         return ExitCode.RUN, HOW_TERMINAL
     say('tokenguard: not confirmed; az was not run.')

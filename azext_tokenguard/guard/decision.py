@@ -4,18 +4,23 @@ The guard itself (main.py) acts on this, and ``az tokenguard classify`` reports 
 pre-command hook learns exactly what the guard would do with each az call in a piece of shell text.
 Standard library only.
 """
-from .classify import READ, SECRET, changes_local_state
-from .confirm import confirm_env_matches, needs_confirmation
-from .exitcodes import ExitCode
-from .pin import PIN_MISMATCH, PIN_UNVERIFIABLE, check_pin
-from .policy import MODE_NORMAL, MODE_READ_ONLY, RULE_DENY
-from .signin import detect_ci, is_device_code_login
+from .classify import READ, SECRET, changes_local_state, needs_confirmation
+from .constants import Decision, ExitCode, Mode
+from .invocation import Invocation, parse, require
 
-ALLOW = 'allow'
-CONFIRM = 'confirm'
-DENY = 'deny'
+MODE_NORMAL, MODE_READ_ONLY, RULE_DENY = Mode.NORMAL, Mode.READ_ONLY, Mode.RULE_DENY
+
+ALLOW = Decision.ALLOW
+CONFIRM = Decision.CONFIRM
+DENY = Decision.DENY
 MODE_ENV = 'TOKENGUARD_MODE'
 HELP_WORDS = frozenset(('-h', '--help'))
+# Command groups that act on the local az installation, not on a subscription:
+# no pin check, no context line, no "context unknown" warning (confirmation still applies).
+CONTEXT_FREE_GROUPS = frozenset((
+    'login', 'logout', 'version', 'upgrade', 'config', 'configure', 'extension', 'cloud', 'bicep',
+    'find', 'feedback', 'interactive', 'init', 'self-test', 'survey', 'cache', 'tokenguard',
+))
 
 
 def read_only_source(policy, env):
@@ -29,12 +34,15 @@ def read_only_source(policy, env):
     return ''
 
 
-def read_only_refusal(classification, policy, env, argv=()):
-    """The one-line reason a command (``argv``: the words az parses) is refused in read-only mode, or ''."""
+def read_only_refusal(classification, policy, env, invocation=None):
+    """The one-line reason a command (``invocation``: the parsed line, or the words of one, as tokenguard's own
+    commands pass them) is refused in read-only mode, or ''."""
     source = read_only_source(policy, env)
     if not source:
         return ''
-    if classification.kind == READ and not changes_local_state(classification.command, argv):
+    if invocation is not None and not isinstance(invocation, Invocation):
+        invocation = parse(invocation, read_files=False, use_table=False)
+    if classification.kind == READ and not changes_local_state(classification.command, invocation):
         return ''
     if classification.kind == SECRET:
         return '' if policy.allow_secrets else (
@@ -46,32 +54,35 @@ def read_only_refusal(classification, policy, env, argv=()):
     return f'refused: read-only mode ({source}) lets only reads through; az {classification.command}: {what}.'
 
 
-def decide(argv, classification, context, policy, env, *, protected, steering=None):  # pylint: disable=too-many-arguments
-    """``(decision, reason, exit code if denied)`` for ``argv`` (expanded as az expands it), as the guard would
-    decide it with no terminal answer yet: DENY (it refuses whatever anyone answers), CONFIRM (it asks; a
+def decide(invocation, classification, context, policy, env, *, protected, steering=None):  # pylint: disable=too-many-arguments
+    """``(decision, reason, exit code if denied)`` for a parsed command line (invocation.parse), as the guard
+    would decide it with no terminal answer yet: DENY (it refuses whatever anyone answers), CONFIRM (it asks; a
     script without a terminal is refused), or ALLOW. The checks run in the guard's own order. ``steering``:
     the shell selection's plan for the command (selection.plan), when there is one."""
-    if any(word in HELP_WORDS for word in argv):
+    require(invocation)
+    if invocation.has_any(HELP_WORDS):
         return ALLOW, 'help only', ExitCode.RUN
     for check in (_read_only_check, _sign_in_check, _selection_check(steering), _pin_check):
-        verdict = check(argv, classification, context, policy, env)
+        verdict = check(invocation, classification, context, policy, env)
         if verdict:
             return verdict
     if not needs_confirmation(classification.kind, protected):
         return ALLOW, classification.reason, ExitCode.RUN
+    from .confirm import confirm_env_matches  # the guard's own path asks instead
     if confirm_env_matches(context, env):
         named = context.subscription_name or context.subscription_id
         return ALLOW, f'confirmed for {named} by TOKENGUARD_CONFIRM', ExitCode.RUN
     return CONFIRM, classification.reason, ExitCode.RUN
 
 
-def _read_only_check(argv, classification, _context, policy, env):
-    refusal = read_only_refusal(classification, policy, env, argv)
+def _read_only_check(invocation, classification, _context, policy, env):
+    refusal = read_only_refusal(classification, policy, env, invocation)
     return (DENY, refusal, ExitCode.REFUSED_READ_ONLY) if refusal else None
 
 
-def _sign_in_check(argv, classification, context, policy, env):
-    if is_device_code_login(classification.command, argv):
+def _sign_in_check(invocation, classification, context, policy, env):
+    from .signin import detect_ci, is_device_code_login
+    if is_device_code_login(classification.command, invocation):
         if policy.device_code == RULE_DENY:
             return DENY, 'device code sign-in is forbidden by the tokenguard policy', ExitCode.REFUSED_BY_POLICY
         return CONFIRM, 'device code sign-in is phishable: the person must confirm starting it', ExitCode.RUN
@@ -82,7 +93,7 @@ def _sign_in_check(argv, classification, context, policy, env):
 
 def _selection_check(steering):
     """A command the shell's selection cannot steer, which would land elsewhere, is refused as a pin refuses."""
-    def check(_argv, _classification, _context, _policy, _env):
+    def check(_invocation, _classification, _context, _policy, _env):
         from .selection import REFUSE
         if steering is not None and steering.action == REFUSE:
             return DENY, steering.message, ExitCode.REFUSED_BY_PIN
@@ -90,7 +101,8 @@ def _selection_check(steering):
     return check
 
 
-def _pin_check(_argv, classification, context, _policy, env):
+def _pin_check(_invocation, classification, context, _policy, env):
+    from .pin import PIN_MISMATCH, PIN_UNVERIFIABLE, check_pin
     status, message = check_pin(context, env)
     if status == PIN_MISMATCH or (status == PIN_UNVERIFIABLE and classification.kind != READ):
         return DENY, message, ExitCode.REFUSED_BY_PIN
@@ -113,16 +125,13 @@ def decide_calls(invocations, config_dir, env, with_lines):
 def _call_decision(line, argv, confirm, policy, *, config_dir, env, with_lines):  # pylint: disable=too-many-arguments
     """``(entry, code)`` of one az call, decided as az will read it and shown as typed."""
     from .classify import classify, display_command
-    from .main import is_protected
-    from .options import resolve_argv
-    from .profile import expand_file_arguments
     from .selection import STEER
-    seen = resolve_argv(expand_file_arguments(argv), config_dir)
-    classification = classify(seen, confirm)  # decided as az will read it
+    invocation = parse(argv, config_dir)
+    classification = classify(invocation, confirm)  # decided as az will read it
     entry = {'line': line} if with_lines else {}
     entry['command'] = display_command(argv)  # shown as typed: a file's contents may be secret
-    context, steering = _steered_context(seen, classification, config_dir, env)
-    decision, reason, code = decide(seen, classification, context, policy, env,
+    context, steering = _steered_context(invocation, classification, config_dir, env)
+    decision, reason, code = decide(invocation, classification, context, policy, env,
                                     protected=is_protected(policy, context), steering=steering)
     if steering.action == STEER and decision != DENY:
         reason += f' (steered to this shell\'s subscription {steering.subscription_id})'
@@ -147,14 +156,26 @@ def _unreadable_call_decision(line, call, policy, env, with_lines):
     return entry, code
 
 
-def _steered_context(seen, classification, config_dir, env):
+def _steered_context(invocation, classification, config_dir, env):
     """``(context, plan)``: where the command lands with this shell's selection applied, as the guard sees it
     when the shell function or the shim ran it (they can steer)."""
-    from .main import CONTEXT_FREE_GROUPS
     from .profile import load_context
-    from .selection import STEER, STEERING_ENV, plan, steered_argv
-    first_word = (classification.command.split() or [''])[0]
-    steering = plan(seen, classification.command, {**env, STEERING_ENV: '1'}, config_dir,
-                    context_free=first_word in CONTEXT_FREE_GROUPS)
-    steered = steered_argv(seen, steering.subscription_id) if steering.action == STEER else seen
+    from .selection import STEER, STEERING_ENV, plan
+    steering = plan(invocation, classification.command, {**env, STEERING_ENV: '1'}, config_dir,
+                    context_free=is_context_free(classification.command))
+    steered = invocation.with_subscription(steering.subscription_id) if steering.action == STEER else invocation
     return load_context(steered, config_dir, env), steering
+
+
+def is_context_free(command):
+    """Whether a command path acts on the local az installation, not on a subscription."""
+    return bool(command) and command.split()[0] in CONTEXT_FREE_GROUPS
+
+
+def is_protected(policy, context):
+    """Whether the command's subscription, or any other its resource ids name, is protected by the policy."""
+    if getattr(context, 'doubtful', False) and (policy.protected or policy.error):
+        return True  # a resource id az may read otherwise could name a protected subscription: writes ask too
+    if policy.is_protected(context.subscription_name, context.subscription_id):
+        return True
+    return any(policy.is_protected('', other) for other in context.other_subscription_ids)

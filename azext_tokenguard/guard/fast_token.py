@@ -33,8 +33,9 @@ import time
 from . import az_files, az_json
 from .az_files import (CLOUDS_FILE_NAME, CONFIG_FILE_NAME, MAX_CONFIG_BYTES, SERVICE_PRINCIPAL, SP_STORE_BASENAME,
                        TOKEN_CACHE_BASENAME, USER)
-from .profile import (CLOUD_ENV, _is_guid, active_cloud, default_subscription, find_subscription, ini_sections,
+from .profile import (CLOUD_ENV, active_cloud, default_subscription, find_subscription, ini_sections,
                       load_subscriptions, read_ini_values)
+from .resource_ids import is_guid
 
 COMMAND = 'account get-access-token'
 AZ_CLIENT_ID = '04b07795-8ddb-461a-bbee-02f9e1bf7b46'  # azure.cli.core.auth.constants.AZURE_CLI_CLIENT_ID
@@ -387,8 +388,8 @@ def _yaml_scalar(value):
     """PyYAML's safe_dump of one value of this result, or None for a string it might write otherwise."""
     if isinstance(value, int):
         return str(value)
-    if _is_guid(value) or (value[:1].isalpha() and set(value) <= YAML_WORD_CHARACTERS
-                           and value.lower() not in YAML_SPECIAL_WORDS):
+    if is_guid(value) or (value[:1].isalpha() and set(value) <= YAML_WORD_CHARACTERS
+                          and value.lower() not in YAML_SPECIAL_WORDS):
         return value
     if _is_timestamp(value):
         return f"'{value}'"  # a timestamp to YAML: quoted

@@ -9,7 +9,7 @@ and regenerated for the user's own az and extensions by ``az tokenguard refresh-
 ``AZURE_CONFIG_DIR/tokenguard/command_options.json`` (its commands win over the shipped ones).
 
 The file is read only when a command line has a long option, and once per process; a command that is in
-neither table (an extension installed since) keeps the guard's generic rules (profile.option_values).
+neither table (an extension installed since) keeps the guard's generic rules (invocation.py).
 
 Format (one JSON document; each group carries its own table of option specs, so the guard decodes only
 the group of the command it reads)::
@@ -150,6 +150,22 @@ class CommandOptions:
             found.append((spec, word, values))
         return found
 
+    def positionals(self, argv):
+        """The words of ``argv`` that are neither options nor the values argparse gives them."""
+        found, index = [], 0
+        while index < len(argv):
+            word = argv[index]
+            index += 1
+            if word == END_OF_OPTIONS:
+                return found + argv[index:]
+            if not self.stands_as_option(word):
+                found.append(word)
+                continue
+            spec, _status, attached = self.resolve(word)
+            if spec is not None and attached is None and spec.nargs != NONE:
+                index = self._take_values(argv, index, spec, [])
+        return found
+
     def _take_values(self, argv, index, spec, values):
         while index < len(argv) and not self.stands_as_option(argv[index]):
             values.append(argv[index])
@@ -167,45 +183,6 @@ def _is_negative_number(word):
     if not dot:
         return body.isdecimal()
     return (not whole or whole.isdecimal()) and fraction.isdecimal()
-
-
-class ResolvedArgv(list):
-    """argv with every abbreviated option written out in full (``--s X`` becomes ``--subscription X``), as az's
-    parser will read it, carrying the command's ``options`` and the ``ambiguous`` words that make az refuse it.
-    The guard's readers (profile.option_values, redact.redact_argv) use ``options`` when they find it."""
-
-    def __init__(self, words, options, ambiguous=()):
-        super().__init__(words)
-        self.options = options
-        self.ambiguous = tuple(ambiguous)
-
-    def __add__(self, other):  # steering appends --subscription: still the same command, still resolved
-        return ResolvedArgv(list(self) + list(other), self.options, self.ambiguous)
-
-
-def resolve_argv(argv, config_dir=None):
-    """argv as az's parser reads it (a ResolvedArgv), or argv itself for a command az's table does not have."""
-    if not any(word.startswith('--') and word != END_OF_OPTIONS for word in argv):
-        return argv  # nothing to resolve: the table is not even read
-    options = options_for(argv, config_dir)
-    if options is None:
-        return argv
-    words, ambiguous = [], []
-    end = argv.index(END_OF_OPTIONS) if END_OF_OPTIONS in argv else len(argv)
-    for position, word in enumerate(argv):
-        words.append(_written_out(options, word, ambiguous) if position < end else word)
-    return ResolvedArgv(words, options, ambiguous)
-
-
-def _written_out(options, word, ambiguous):
-    if not word.startswith('--'):
-        return word
-    spec, status, attached = options.resolve(word)
-    if status == AMBIGUOUS:
-        ambiguous.append(word.partition('=')[0])
-    if status != ABBREVIATION:
-        return word
-    return spec.canonical if attached is None else f'{spec.canonical}={attached}'
 
 
 # ---------------------------------------------------------------- the table

@@ -9,10 +9,11 @@ name or default domain.  Pinning by id is the robust choice (names can be
 renamed or repeated), so the ``pin`` command should pass the resolved id.
 """
 from .az_files import SHELLS
+from .constants import Variable
 from .errors import InvalidValueError
 
-PIN_SUBSCRIPTION_ENV = 'TOKENGUARD_EXPECT_SUBSCRIPTION'
-PIN_TENANT_ENV = 'TOKENGUARD_EXPECT_TENANT'
+PIN_SUBSCRIPTION_ENV = Variable.PIN_SUBSCRIPTION
+PIN_TENANT_ENV = Variable.PIN_TENANT
 UNPIN_HINT = (f'To unpin this shell: unset {PIN_SUBSCRIPTION_ENV} {PIN_TENANT_ENV}   '
               'or   eval "$(az tokenguard pin --clear)"')
 

@@ -25,6 +25,7 @@ import time
 from . import az_json as json  # json.loads without importing json: az_json.py
 from .az_files import POLICY_FILE_NAME, FileAccessError, read_bounded, write_private_file
 from .az_files import TOKENGUARD_DIR_NAME as POLICY_DIR_NAME
+from .constants import Mode
 from .errors import InvalidValueError
 
 POLICY_VERSION = 1
@@ -33,22 +34,22 @@ MAX_PATTERN_LENGTH = 256
 MAX_PATTERNS = 1000
 DIR_MODE = 0o700
 
-CONTEXT_ALWAYS = 'always'
-CONTEXT_DESTRUCTIVE_ONLY = 'destructive-only'
-CONTEXT_OFF = 'off'
-CONTEXT_AUTO = 'auto'  # the default: always when stderr is a terminal, off in pipes
-CONTEXT_LINE_MODES = (CONTEXT_ALWAYS, CONTEXT_DESTRUCTIVE_ONLY, CONTEXT_OFF, CONTEXT_AUTO)
+CONTEXT_ALWAYS = Mode.CONTEXT_ALWAYS
+CONTEXT_DESTRUCTIVE_ONLY = Mode.CONTEXT_DESTRUCTIVE_ONLY
+CONTEXT_OFF = Mode.CONTEXT_OFF
+CONTEXT_AUTO = Mode.CONTEXT_AUTO
+CONTEXT_LINE_MODES = Mode.CONTEXT_LINE_MODES
 
 # Sign-in rules: device code sign-in on this machine, and a user identity on a CI agent.
-RULE_WARN = 'warn'
-RULE_DENY = 'deny'
-RULE_MODES = (RULE_WARN, RULE_DENY)
+RULE_WARN = Mode.RULE_WARN
+RULE_DENY = Mode.RULE_DENY
+RULE_MODES = Mode.RULE_MODES
 
 # What the guard lets through: everything it confirms (normal), or reads only (read-only: for AI agents and
 # audits). TOKENGUARD_MODE=read-only selects it for one process tree; the policy for the whole machine.
-MODE_NORMAL = 'normal'
-MODE_READ_ONLY = 'read-only'
-MODES = (MODE_NORMAL, MODE_READ_ONLY)
+MODE_NORMAL = Mode.NORMAL
+MODE_READ_ONLY = Mode.READ_ONLY
+MODES = Mode.MODES
 
 
 class PolicyError(InvalidValueError):

@@ -14,6 +14,7 @@ import time
 
 from . import vault_state
 from .policy import POLICY_DIR_NAME, load_policy, policy_path
+from .invocation import parse
 from .profile import NOT_SIGNED_IN, PROFILE_FILE_NAME, default_config_dir, load_context
 from .render import RED_BOLD, RESET
 from .selection import SUBSCRIPTION_ENV, TENANT_ENV
@@ -133,7 +134,7 @@ def main(argv, env, stdout):
 def _prompt_context(config_dir, env):
     """``(context, per shell)``: this shell's selection when it has one, else az's default."""
     if not (env.get(SUBSCRIPTION_ENV, '').strip() or env.get(TENANT_ENV, '').strip()):
-        return load_context([], config_dir, env), False
+        return load_context(parse((), read_files=False, use_table=False), config_dir, env), False
     from .profile import context_unknown
     from .selection import selected_context
     context, error = selected_context(env, config_dir)

@@ -1,7 +1,8 @@
 """Hide secret values in az command lines before they are shown or written anywhere.
 
-Used for the confirmation prompt, `az tokenguard classify` output and the audit log. Errs on the side of
-hiding: a redacted non-secret costs nothing, a shown secret cannot be taken back. Standard library only.
+Used for the confirmation prompt, `az tokenguard classify` output and the audit log, through the parsed
+invocation's ``redacted`` (invocation.py). Errs on the side of hiding: a redacted non-secret costs nothing, a
+shown secret cannot be taken back. Standard library only.
 """
 import re
 
@@ -114,16 +115,28 @@ def _secret_word_label(word):
     return ''
 
 
-def redact_argv(argv):
-    """argv with the values of secret-bearing options (``--x v``, ``--x=v``, ``-pv``) replaced by ***.
+def redact(invocation):
+    """The words of a parsed command line (invocation.Invocation) as typed, with the values of secret-bearing
+    options (``--x v``, ``--x=v``, ``-pv``) replaced by ***; TypeError for anything else."""
+    if not hasattr(invocation, 'redacted'):
+        raise TypeError(f'expected an Invocation (invocation.parse), not {type(invocation).__name__}')
+    return list(invocation.redacted)
 
-    For a command in az's option table (guard/options.py) every option is first resolved as az's parser
-    resolves it (``--p`` is ``login``'s ``--password``), and its values are the ones argparse gives it; an
-    option is secret when the table says so or its name does. Other commands keep the rules by name alone."""
-    options = getattr(argv, 'options', None) or options_for(argv)  # read only when something is shown or written
+
+def redact_words(words, options):
+    """``words`` with secret values replaced by ***. With ``options`` (az's table for the command, options.py)
+    every option is resolved as az's parser resolves it (``--p`` is ``login``'s ``--password``), and its values
+    are the ones argparse gives it; an option is secret when the table says so or its name does. Without, the
+    rules by name alone."""
     if options is None:
-        return _redact_by_name(argv)
-    return _redact_by_table(argv, options)
+        return _redact_by_name(words)
+    return _redact_by_table(words, options)
+
+
+def redact_argv(argv):
+    """For callers outside the guard that hold plain words (an agent's command): as ``redact``, with az's table
+    read for the command."""
+    return redact_words(list(argv), options_for(argv))
 
 
 def _redact_by_table(argv, options):

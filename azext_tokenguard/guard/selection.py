@@ -32,18 +32,18 @@ import os
 
 from . import az_json as json  # json.loads without importing json: az_json.py
 from . import az_files
-from .profile import (DEFAULT_CLOUD, UNKNOWN_VALUE, active_cloud, context_from_entry, default_subscription,
-                      find_subscription, load_subscriptions, option_values, requested_subscription,
-                      subscriptions_in_resource_ids)
+from .constants import Variable
+from .invocation import require
+from .profile import (DEFAULT_CLOUD, active_cloud, context_from_entry, default_subscription, find_subscription,
+                      load_subscriptions)
 
-SUBSCRIPTION_ENV = 'TOKENGUARD_SUBSCRIPTION'
-TENANT_ENV = 'TOKENGUARD_TENANT'
+SUBSCRIPTION_ENV = Variable.SUBSCRIPTION
+TENANT_ENV = Variable.TENANT
 PREVIOUS_SUBSCRIPTION_ENV = 'TOKENGUARD_PREVIOUS_SUBSCRIPTION'
 PREVIOUS_TENANT_ENV = 'TOKENGUARD_PREVIOUS_TENANT'
 # Set by the shell function and the shim for the guard they run: "I add --subscription when told to". A guard
 # started by anything older must refuse instead of letting az land in the default.
 STEERING_ENV = 'TOKENGUARD_STEERING'
-STEER_OPTION = '--subscription'
 
 DATA_FILE_NAME = 'subscription_options.json'
 SHIPPED_DATA_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'data', DATA_FILE_NAME)
@@ -246,8 +246,9 @@ class Plan:  # pylint: disable=too-few-public-methods
 NO_PLAN = Plan(NONE)
 
 
-def plan(argv, command, env, config_dir, *, context_free, options_loader=load_subscription_options):
-    """The Plan for ``argv`` (az's words, @file arguments expanded) whose command path is ``command``."""
+def plan(invocation, command, env, config_dir, *, context_free, options_loader=load_subscription_options):
+    """The Plan for a parsed command line (invocation.parse) whose command path is ``command``."""
+    require(invocation)
     selection = selection_from_env(env)
     if not selection.active or context_free or command in LOCAL_COMMANDS:
         return NO_PLAN
@@ -257,7 +258,7 @@ def plan(argv, command, env, config_dir, *, context_free, options_loader=load_su
     selected = load_selected(selection, config_dir, env)
     if selected.entry is None:
         return Plan(REFUSE, message=_unresolved_message(selection, selected.error))
-    decided = _decide(argv, command, selected, options)
+    decided = _decide(invocation, command, selected, options)
     if decided.action == STEER and env.get(STEERING_ENV) != '1':
         return Plan(REFUSE, entry=selected.entry, message=(
             'refused: this shell selected a subscription, but the az function (or shim) that ran the guard '
@@ -266,12 +267,12 @@ def plan(argv, command, env, config_dir, *, context_free, options_loader=load_su
     return decided
 
 
-def _decide(argv, command, selected, options):
+def _decide(invocation, command, selected, options):
     """First what the command names itself (a resource id, --subscription, --tenant), then how az can steer it."""
     entry = selected.entry
     own = options.own(command)
-    target, _referenced, doubt = subscriptions_in_resource_ids(argv)
-    requested = requested_subscription(argv) or _own_option_value(argv, own)
+    target, _referenced, doubt = invocation.resource_ids
+    requested = invocation.requested_subscription or _own_option_value(invocation, own)
     if doubt:
         return Plan(REFUSE, entry=entry, message=(
             f'refused: az {command} names {doubt}, so the guard cannot tell in which subscription it lands, '
@@ -283,20 +284,20 @@ def _decide(argv, command, selected, options):
     if requested:
         same = selected.id_of(requested) == entry['id'].lower()
         return Plan(KEEP, entry=entry, note='this shell' if same else _elsewhere_note('named here', entry))
-    if _unknown_word(argv):
+    if invocation.unknown_outside_values:  # it stands where an option could: it may be --subscription=...
         return Plan(REFUSE, entry=entry, message=(
             f'refused: an argument of az {command} is read from stdin (@-) or from a file too large to check, '
             'so the guard cannot tell whether it names another subscription. Give it inline, or add '
             f"--subscription {entry['id']} yourself."))
-    if own and _names_own(argv, own.get('tenant')):
+    if own and _names_own(invocation, own.get('tenant')):
         return Plan(KEEP, entry=entry, note=_elsewhere_note('tenant named here', entry))
-    return _steering_plan(argv, command, own, entry, selected.default_entry)
+    return _steering_plan(invocation, command, own, entry, selected.default_entry)
 
 
-def _steering_plan(argv, command, own, entry, default_entry):
+def _steering_plan(invocation, command, own, entry, default_entry):
     """Steer what takes --subscription; for the rest, run it only where az's default already is."""
     if command == REST_COMMAND:
-        urls = option_values(argv, REST_URL_OPTIONS, long_prefix_of=REST_URL_OPTIONS)
+        urls = invocation.values(REST_URL_OPTIONS, long_prefix_of=REST_URL_OPTIONS)
         if any(REST_PLACEHOLDER in url for url in urls):
             return _steer(entry)
         return _tenant_level_plan(command, entry, default_entry,
@@ -364,21 +365,15 @@ def _unresolved_message(selection, error):
             f'(eval "$(az tokenguard use --subscription NAME)"), or return to az\'s default ({HOW_TO_CLEAR}).')
 
 
-def _own_option_value(argv, own):
+def _own_option_value(invocation, own):
     if not own or not own.get('subscription'):
         return ''
-    values = option_values(argv, tuple(own['subscription']), long_prefix_of=tuple(own['subscription']))
-    return values[-1] if values else ''
+    names = tuple(own['subscription'])
+    return invocation.last_value(names, long_prefix_of=names) or ''
 
 
-def _names_own(argv, names):
-    return bool(names) and bool(option_values(argv, tuple(names), long_prefix_of=tuple(names)))
-
-
-def _unknown_word(argv):
-    """An argument the guard cannot read stands where an option could: it may be ``--subscription=...``."""
-    return any(UNKNOWN_VALUE in word and not (index and argv[index - 1].startswith('-'))
-               for index, word in enumerate(argv))
+def _names_own(invocation, names):
+    return bool(names) and bool(invocation.values(tuple(names), long_prefix_of=tuple(names)))
 
 
 def _same_tenant_and_identity(one, other):
@@ -404,11 +399,3 @@ def _default_text(default_entry):
 
 def _elsewhere_note(why, entry):
     return f"{why}; this shell: {entry.get('name') or entry['id']}"
-
-
-def steered_argv(argv, subscription_id):
-    """argv as the shell function runs it after STEER: ``--subscription <id>`` before the first ``--``."""
-    if '--' in argv:
-        at = argv.index('--')
-        return argv[:at] + [STEER_OPTION, subscription_id] + argv[at:]
-    return argv + [STEER_OPTION, subscription_id]

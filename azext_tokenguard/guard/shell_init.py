@@ -18,7 +18,7 @@ It defines a shell function ``az`` that runs the guard, then the real az:
 """
 from .az_files import POLICY_FILE_NAME, PROFILE_FILE_NAME, PROMPT_STAMP_DIR_NAME, SHELLS, TOKENGUARD_DIR_NAME
 from .errors import InvalidValueError
-from .exitcodes import ANSWER_END, ExitCode
+from .constants import ANSWER_END, ExitCode
 from .vault_state import UNLOCKED_FILE_NAME, VAULT_FILE_NAME
 
 GUARD_PYTHON_FLAGS = '-I -S'  # isolated (no PYTHON* env, no user site) and no site import: faster, stdlib only

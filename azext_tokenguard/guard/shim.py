@@ -16,7 +16,7 @@ Standard library only; the extension's ``shell-init`` command calls it.
 import os
 import stat
 
-from .exitcodes import ExitCode
+from .constants import ExitCode
 from .shell_init import (GUARD_PYTHON_FLAGS, SHIM_MARKER, ShellInitError, check_path, guard_call_shell_code, quote,
                          real_az_shell_code, selection_shell_code)
 

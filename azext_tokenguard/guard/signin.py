@@ -1,12 +1,11 @@
 """Sign-in habits that hand tokens to others: device code sign-in (phishable) and a user's own login on a
 CI agent (its refresh token stays in the agent's ~/.azure). Standard library only."""
 
-# Variables CI systems set; any of them with a true-ish value means "this runs on a build agent".
-CI_ENV_VARS = ("CI", "TF_BUILD", "GITHUB_ACTIONS", "GITLAB_CI", "JENKINS_URL", "BUILDKITE",
-               "CIRCLECI", "TRAVIS", "TEAMCITY_VERSION", "BITBUCKET_BUILD_NUMBER",
-               "CODEBUILD_BUILD_ID", "SYSTEM_TEAMFOUNDATIONCOLLECTIONURI", "DRONE", "APPVEYOR")
-_FALSY = ("", "0", "false", "no", "off")
+# Where callers found them before: the guard reads them before it knows whether this module is needed.
+from .environment import CI_ENV_VARS, detect_ci  # noqa: F401  pylint: disable=unused-import
+
 DEVICE_CODE_FLAG = '--use-device-code'
+DEVICE_CODE_SHORTEST = '--use-d'  # shorter prefixes may be other login options
 ALLOW_DEVICE_CODE_ENV = 'TOKENGUARD_ALLOW_DEVICE_CODE'  # a script's explicit "yes, I started this sign-in"
 
 DEVICE_CODE_WARNING = (
@@ -17,18 +16,10 @@ CI_USER_ADVICE = ('use a service principal, a managed identity or workload ident
                   'for automation instead')
 
 
-def detect_ci(env):
-    """Name of the first CI marker variable set in env, else None."""
-    for name in CI_ENV_VARS:
-        if str(env.get(name, '')).strip().lower() not in _FALSY:
-            return name
-    return None
-
-
-def is_device_code_login(command, argv):
-    """`az login --use-device-code` (argparse also takes an unambiguous prefix such as --use-device)."""
-    return command == 'login' and any(len(word) > 6 and DEVICE_CODE_FLAG.startswith(word.split('=')[0])
-                                      for word in argv if word.startswith('--use-d'))
+def is_device_code_login(command, invocation):
+    """`az login --use-device-code` (argparse also takes an unambiguous prefix such as --use-device), from the
+    parsed command line (invocation.parse)."""
+    return command == 'login' and bool(invocation.given_abbreviated(DEVICE_CODE_FLAG, DEVICE_CODE_SHORTEST))
 
 
 def ci_user_message(ci_name, user, refused):

@@ -6,7 +6,7 @@ import os
 import sys
 
 from . import vault_state
-from .exitcodes import ExitCode
+from .constants import ExitCode
 
 # Commands that read only azureProfile.json or act on the az installation: they run while locked.
 NO_TOKEN_COMMANDS = frozenset(('account list', 'account show', 'account set', 'account clear'))

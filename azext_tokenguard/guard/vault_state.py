@@ -11,9 +11,10 @@ import os
 import time
 
 from . import az_json as json  # json.loads without importing json: az_json.py
+from . import constants
 from .az_files import SP_STORE_BASENAME, TOKEN_CACHE_BASENAME, TOKENGUARD_DIR_NAME, read_bounded
 
-VAULT_FILE_NAME = 'vault.json'
+VAULT_FILE_NAME = constants.VAULT_FILE_NAME
 UNLOCKED_FILE_NAME = 'vault-unlocked.json'
 # While locked, az's stores are links into this directory, which is never created: an az that outlives the
 # unlock period then fails to write its token cache (ENOENT) instead of creating a plain one (vault.py).

@@ -11,11 +11,11 @@ import sys
 import pexpect
 import pytest
 
-from azext_tokenguard.guard.classify import READ, classify
+from azext_tokenguard.guard.classify import READ, classify_words as classify
 from tests.conftest import login
 from tests.emulator import data
 from tests.harness.shell import guard_launch_path
-from tests.unit.option_table import all_commands, packed_secret_lines, secret_options
+from tests.unit.guard.option_table import all_commands, packed_secret_lines, secret_options
 
 PASSWORD = "Tg-Sentinel-Passw0rd!"
 REFUSED_BY_USER = 41  # a password typed into guarded az commands; must never be echoed back
@@ -131,7 +131,7 @@ def test_the_guard_never_shows_a_secret(watch, session_env):
 
 # ------------------------------------------------------------------ every secret option of az's table
 
-FAKE_SECRET = re.compile(r"TgFake\d+-[^\s\"']*?-Secret")  # tests/unit/option_table.py fake_secret()
+FAKE_SECRET = re.compile(r"TgFake\d+-[^\s\"']*?-Secret")  # tests/unit/guard/option_table.py fake_secret()
 PROMPTS = ["(anything else cancels): ", "[y/N] "]
 
 

@@ -47,7 +47,7 @@ def check_entries(entries, with_line):
 @given(st.lists(ARG, max_size=12))
 def test_any_argv_gets_a_class_and_a_reason(argv):
     count(ARGV_PARSER)
-    result = classify.classify(argv)
+    result = classify.classify_words(argv)
     assert result.kind in classify.CLASSES and isinstance(result.reason, str) and result.reason
     check_entries([classify.classify_to_dict(argv)], with_line=False)
 
@@ -131,4 +131,4 @@ def test_a_huge_script_classifies_every_call():
                         ["x" * 5_000_000], ["--ids"] + ["/subscriptions/x"] * 100_000]))
 def test_huge_argv_classifies_in_bounded_time(argv):
     count(ARGV_PARSER)
-    assert classify.classify(argv).kind in classify.CLASSES
+    assert classify.classify_words(argv).kind in classify.CLASSES

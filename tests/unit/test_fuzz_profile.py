@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from azext_tokenguard import cleanup
 from azext_tokenguard.guard import az_files, profile
+from tests.unit.guard.parsed import as_written
 from tests.unit.fuzz_support import (GUIDS, JSONISH, MANY, SOME, ScratchDir, assert_one_line, count, document,
                                      json_bytes, nasty_bytes, write_huge)
 
@@ -39,7 +40,7 @@ def no_sleep(_seconds):
 
 
 def load(scratch, argv=("group", "list"), env=None):
-    return profile.load_context(list(argv), scratch.path, env=env or {}, cwd=scratch.path, sleep=no_sleep)
+    return profile.load_context(as_written(argv), scratch.path, env=env or {}, cwd=scratch.path, sleep=no_sleep)
 
 
 def check_context(context):
@@ -136,7 +137,7 @@ def test_a_huge_config_file_is_ignored(tmp_path):
         {"subscriptions": [{"id": "11111111-1111-1111-1111-111111111111", "name": "Dev", "isDefault": True}]}))
     write_huge(tmp_path / profile.CONFIG_FILE_NAME, b"[defaults]\nsubscription = nope\n", b"#" * 80 + b"\n", b"",
                profile.MAX_CONFIG_BYTES + 1)
-    context = profile.load_context(["group", "list"], str(tmp_path), env={}, cwd=str(tmp_path), sleep=no_sleep)
+    context = profile.load_context(as_written(["group", "list"]), str(tmp_path), env={}, cwd=str(tmp_path), sleep=no_sleep)
     assert context.known and context.subscription_name == "Dev"
 
 

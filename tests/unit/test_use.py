@@ -7,7 +7,7 @@ import pytest
 
 from azext_tokenguard.guard.errors import ConflictingArgumentsError, MissingArgumentError
 from azext_tokenguard.use import UseError, picker_rows, shell_selection, use
-from tests.unit.test_guard_selection import CONTOSO, DEV, FABRIKAM, PROD, SANDBOX, entry, write_profile
+from tests.unit.guard.test_selection import CONTOSO, DEV, FABRIKAM, PROD, SANDBOX, entry, write_profile
 
 SELECTED_PROD = {'TOKENGUARD_SUBSCRIPTION': PROD, 'TOKENGUARD_TENANT': CONTOSO, 'ARM_SUBSCRIPTION_ID': PROD,
                  'AZURE_SUBSCRIPTION_ID': PROD, 'ARM_TENANT_ID': CONTOSO, 'AZURE_TENANT_ID': CONTOSO}

@@ -3,7 +3,7 @@ import shlex
 
 import pytest
 
-from azext_tokenguard.guard.classify import DESTRUCTIVE, READ, WRITE, classify, command_path
+from azext_tokenguard.guard.classify import DESTRUCTIVE, READ, WRITE, classify_words as classify, command_path
 
 
 def kind_of(command_line):

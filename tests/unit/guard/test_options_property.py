@@ -11,11 +11,11 @@ import pytest
 
 from azure.cli.core.commands import _expand_file_prefixed_files
 
-from azext_tokenguard.guard.options import ANY, NONE, ONE_OR_MORE, OPTIONAL, resolve_argv
-from azext_tokenguard.guard.profile import expand_file_arguments, option_values
+from azext_tokenguard.guard.invocation import parse
+from azext_tokenguard.guard.options import ANY, NONE, ONE_OR_MORE, OPTIONAL
 
 from tests.unit.fuzz_support import FUZZ_CASES
-from tests.unit.option_table import NO_CONFIG_DIR, all_commands, table_of
+from tests.unit.guard.option_table import NO_CONFIG_DIR, all_commands, table_of
 
 SEED = 16
 SAMPLED_COMMANDS = 60
@@ -66,11 +66,12 @@ def oracle_reads(parser, table, argv):
 
 
 def guard_reads(words, argv):
-    """``{spec names: values}`` as the guard reads the command line, through the same path as before each az
-    command: @file arguments expanded, then abbreviations resolved against az's table."""
-    seen = resolve_argv(expand_file_arguments(list(words) + list(argv)), NO_CONFIG_DIR)
+    """``{spec names: values}`` as the guard reads the command line: its one parse (invocation.parse), as before
+    each az command: @file arguments expanded, abbreviations resolved against az's table, values as argparse
+    gives them (the last of a repeated option wins, as in argparse's namespace)."""
+    seen = parse(list(words) + list(argv), NO_CONFIG_DIR)
     assert seen.options.command == ' '.join(words)
-    return {spec.names: values for spec, _word, values in seen.options.parse(seen) if spec is not None}, seen
+    return {spec.names: values for spec, _word, values in seen.parsed if spec is not None}, seen
 
 
 def value_forms(spec, prefix, file_path):
@@ -122,7 +123,7 @@ def check_one(parser, table, words, case):
     assert wanted == {spec.names: expected}, argv
     guard_view, seen = guard_reads(words, argv)
     assert guard_view == wanted, argv
-    assert option_values(seen, spec.names) == expected  # what the guard's rules and redaction read
+    assert seen.values(spec.names) == expected  # what the guard's rules and redaction read
     assert seen.ambiguous == ()
 
 
@@ -175,7 +176,7 @@ def test_a_command_word_from_a_file_is_that_word(command, tmp_path):
     spec = next(spec for spec in table.specs if spec.nargs == '' and spec.names[0].startswith('--'))
     shortest = unambiguous_prefixes(table, spec, spec.names[0])[0]
     typed = words[:-1] + ['@' + str(word_file), shortest, 'v1']
-    assert expand_file_arguments(typed) == _expand_file_prefixed_files(list(typed))  # az's own expansion
-    seen = resolve_argv(expand_file_arguments(typed), NO_CONFIG_DIR)
-    assert seen.options.command == command
-    assert option_values(seen, spec.names) == ['v1'] == guard_reads(words, [shortest, 'v1'])[0][spec.names]
+    assert list(parse(typed, use_table=False).words) == _expand_file_prefixed_files(list(typed))  # az's own
+    seen = parse(typed, NO_CONFIG_DIR)
+    assert seen.options.command == command and seen.command == tuple(words)
+    assert seen.values(spec.names) == ['v1'] == guard_reads(words, [shortest, 'v1'])[0][spec.names]

@@ -66,18 +66,19 @@ def test_no_secret_option_of_the_table_shows_its_value():
     from azext_tokenguard.guard.audit import entry
     from azext_tokenguard.guard.classify import WRITE, Classification, classify_to_dict
     from azext_tokenguard.guard.confirm import prompt_text
-    from azext_tokenguard.guard.options import resolve_argv
+    from azext_tokenguard.guard.invocation import parse
     from azext_tokenguard.guard.profile import Context
-    from tests.unit.option_table import secret_option_lines
+    from tests.unit.guard.option_table import secret_option_lines
     context = Context(True, subscription_id='s-1', subscription_name='contoso-dev')
     lines = list(secret_option_lines())
     assert len(lines) > 5000  # every secret option of az 2.91, several spellings each
     shown = []
     for argv, secret in lines:
         classification = Classification(WRITE, 'test', ' '.join(argv[:3]))
-        texts = (prompt_text(argv, classification, context, True, False),
-                 entry('refused', 'no terminal', argv, context, 'write', now=0)['command'],
-                 classify_to_dict(argv)['command'], ' '.join(redact_argv(resolve_argv(argv, '/nonexistent'))))
+        typed = parse(argv, '/nonexistent', read_files=False)
+        texts = (prompt_text(typed, classification, context, True, False),
+                 entry('refused', 'no terminal', typed, context, 'write', now=0)['command'],
+                 classify_to_dict(argv)['command'], ' '.join(typed.redacted_as_read), ' '.join(redact_argv(argv)))
         shown.extend(' '.join(argv) for text in texts if secret in text)
     assert shown == []
 

@@ -3,13 +3,15 @@ import os
 
 import pytest
 
-from azext_tokenguard.guard.classify import DESTRUCTIVE, READ, SECRET, WRITE, CommandData, classify
+from azext_tokenguard.guard.classify import DESTRUCTIVE, READ, SECRET, WRITE, CommandData, classify_words as classify
 from azext_tokenguard.guard.confirm import needs_confirmation, prompt_text
 from azext_tokenguard.guard.decision import read_only_refusal
 from azext_tokenguard.guard.method_classes import (READ_ONLY_ACTIONS, class_of_requests, is_secret_action,
                                                    parse_request, read_only_action)
 from azext_tokenguard.guard.policy import Policy
 from azext_tokenguard.guard.profile import Context
+
+from tests.unit.guard.parsed import as_written
 
 
 def test_a_request_is_its_method_operation_and_the_urls_last_literal_segment():
@@ -146,7 +148,7 @@ def test_a_secret_is_confirmed_in_a_protected_subscription_saying_it_returns_cre
     secret = classify(['aks', 'get-credentials', '-g', 'rg', '-n', 'c'])
     assert needs_confirmation(SECRET, protected=True) and not needs_confirmation(SECRET, protected=False)
     context = Context(subscription_id='0000', subscription_name='contoso-prod', known=True)
-    text = prompt_text(['aks', 'get-credentials', '-g', 'rg', '-n', 'c'], secret, context, True, colour=False)
+    text = prompt_text(as_written(['aks', 'get-credentials', '-g', 'rg', '-n', 'c']), secret, context, True, colour=False)
     assert 'returns credentials' in text.splitlines()[0]
 
 

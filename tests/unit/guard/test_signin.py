@@ -7,7 +7,8 @@ from azext_tokenguard.guard import audit
 from azext_tokenguard.guard.exitcodes import ExitCode
 from azext_tokenguard.guard.policy import set_settings
 from azext_tokenguard.guard.signin import ci_user_message, detect_ci, is_device_code_login
-from tests.unit.test_guard_main import make_config_dir, run
+from tests.unit.guard.parsed import as_written
+from tests.unit.guard.test_main import make_config_dir, run
 
 
 @pytest.fixture
@@ -22,10 +23,10 @@ def test_ci_systems_are_detected_by_their_variables():
 
 
 def test_device_code_login_is_recognised_with_argparse_prefixes():
-    assert is_device_code_login("login", ["login", "--use-device-code"])
-    assert is_device_code_login("login", ["login", "--use-device"])
-    assert not is_device_code_login("login", ["login", "--service-principal"])
-    assert not is_device_code_login("group list", ["group", "list", "--use-device-code"])
+    assert is_device_code_login("login", as_written(["login", "--use-device-code"]))
+    assert is_device_code_login("login", as_written(["login", "--use-device"]))
+    assert not is_device_code_login("login", as_written(["login", "--service-principal"]))
+    assert not is_device_code_login("group list", as_written(["group", "list", "--use-device-code"]))
 
 
 def test_ci_message_says_what_to_use_instead():

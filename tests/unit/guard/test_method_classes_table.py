@@ -13,7 +13,7 @@ import pytest
 
 from azext_tokenguard.command_table_export import method_class_overrides
 from azext_tokenguard.guard import classify as classify_module
-from azext_tokenguard.guard.classify import DESTRUCTIVE, classify, load_confirm_commands
+from azext_tokenguard.guard.classify import DESTRUCTIVE, classify_words as classify, load_confirm_commands
 from azext_tokenguard.guard.method_classes import class_of_requests
 
 DATA_DIR = os.path.dirname(classify_module.SHIPPED_DATA_PATH)

@@ -6,12 +6,13 @@ import pytest
 
 from azext_tokenguard.guard import options
 from azext_tokenguard.guard.classify import DESTRUCTIVE, classify
+from azext_tokenguard.guard.invocation import parse
 from azext_tokenguard.guard.options import (ABBREVIATION, AMBIGUOUS, EXACT, UNKNOWN, CommandOptions, OptionSpec,
-                                            ResolvedArgv, options_for, resolve_argv)
-from azext_tokenguard.guard.profile import load_context, option_values
+                                            options_for)
+from azext_tokenguard.guard.profile import load_context
 from azext_tokenguard.guard.redact import redact_argv
 
-from tests.unit.test_guard_profile import DEV_ID, PROD_ID, entry, write_profile
+from tests.unit.guard.test_profile import DEV_ID, PROD_ID, entry, write_profile
 
 SECRET = 'Tg-Fake-Secret-Value-42'
 
@@ -23,7 +24,8 @@ def config_dir(tmp_path):
 
 
 def resolved(*argv, config_dir=None):
-    return resolve_argv(list(argv), str(config_dir) if config_dir else '/nonexistent')
+    """The command line as the guard parses it (files not read)."""
+    return parse(list(argv), str(config_dir) if config_dir else '/nonexistent', read_files=False)
 
 
 @pytest.mark.parametrize('text, names, nargs, secret', [
@@ -69,18 +71,18 @@ def test_values_are_taken_as_argparse_takes_them():
 
 
 def test_abbreviations_of_real_commands_are_written_out():
-    assert resolved('group', 'delete', '--s', 'Prod', '-n', 'rg1') == [
-        'group', 'delete', '--subscription', 'Prod', '-n', 'rg1']
-    assert resolved('rest', '--m', 'delete', '--url', 'x')[:3] == ['rest', '--method', 'delete']
-    assert resolved('deployment', 'group', 'create', '--m=Complete')[3] == '--mode=Complete'
-    assert resolved('login', '--use-d')[1] == '--use-device-code'
+    assert resolved('group', 'delete', '--s', 'Prod', '-n', 'rg1').words == (
+        'group', 'delete', '--subscription', 'Prod', '-n', 'rg1')
+    assert resolved('rest', '--m', 'delete', '--url', 'x').words[:3] == ('rest', '--method', 'delete')
+    assert resolved('deployment', 'group', 'create', '--m=Complete').words[3] == '--mode=Complete'
+    assert resolved('login', '--use-d').words[1] == '--use-device-code'
     argv = resolved('group', 'delete', '--n', 'rg1')
-    assert isinstance(argv, ResolvedArgv) and argv.ambiguous == ('--n',)
+    assert argv.options is not None and argv.ambiguous == ('--n',)
 
 
 def test_commands_az_does_not_have_keep_the_generic_rules():
-    assert not isinstance(resolved('nosuchgroup', 'delete', '--s', 'Prod'), ResolvedArgv)
-    assert not isinstance(resolved('group', 'list'), ResolvedArgv)  # no long option: the table is not even read
+    assert resolved('nosuchgroup', 'delete', '--s', 'Prod').options is None
+    assert resolved('group', 'list').options is None  # no long option: the table is not even read
 
 
 def test_where_a_command_lands_follows_the_resolved_option(config_dir):
@@ -108,8 +110,8 @@ def test_classification_reads_abbreviated_options():
 
 def test_values_of_multi_value_options_come_from_the_table():
     argv = resolved('resource', 'delete', '--id', '/subscriptions/a/x', '/subscriptions/b/y', '--no-wait')
-    assert argv[2] == '--ids'
-    assert option_values(argv, ('--ids',)) == ['/subscriptions/a/x', '/subscriptions/b/y']
+    assert argv.words[2] == '--ids'
+    assert argv.values(('--ids',)) == ['/subscriptions/a/x', '/subscriptions/b/y']
 
 
 @pytest.mark.parametrize('argv', [
@@ -123,7 +125,7 @@ def test_values_of_multi_value_options_come_from_the_table():
     ['group', 'delete', '--pas', SECRET],  # no such option: az refuses it, the name still says secret
 ])
 def test_secrets_are_hidden_by_the_resolved_option(argv):
-    assert SECRET not in ' '.join(redact_argv(resolved(*argv)))
+    assert SECRET not in ' '.join(resolved(*argv).redacted_as_read)
     assert SECRET not in ' '.join(redact_argv(argv))  # typed, as the audit log and the prompt get it
 
 
@@ -149,8 +151,7 @@ def test_the_users_regenerated_table_adds_their_extensions_and_wins(tmp_path):
     assert mine.command == 'myext do thing' and mine.resolve('--se')[0].secret
     assert options_for(['group', 'delete'], str(tmp_path)).resolve('--sc')[0].names == ('--scary',)
     assert options_for(['group', 'list'], str(tmp_path)).resolve('--query')[1] == EXACT  # the shipped one
-    assert SECRET not in ' '.join(redact_argv(resolve_argv(['myext', 'do', 'thing', '--sec', SECRET],
-                                                           str(tmp_path))))
+    assert SECRET not in ' '.join(parse(['myext', 'do', 'thing', '--sec', SECRET], str(tmp_path)).redacted)
 
 
 def test_a_damaged_table_is_no_table(tmp_path):

@@ -6,8 +6,10 @@ import pytest
 
 from azext_tokenguard.guard import selection as sel
 from azext_tokenguard.guard.exitcodes import ExitCode
+from azext_tokenguard.guard.invocation import UNKNOWN_VALUE
 from azext_tokenguard.guard.main import main
 from azext_tokenguard.guard.prompt import main as prompt_main
+from tests.unit.guard.parsed import as_written
 
 CONTOSO, FABRIKAM = 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa', 'bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb'
 DEV, PROD, SANDBOX = ('11111111-1111-1111-1111-111111111111', '22222222-2222-2222-2222-222222222222',
@@ -41,7 +43,7 @@ def steering_env(**selection):
 
 def plan(config_dir, argv, **selection):
     from azext_tokenguard.guard.classify import command_path
-    return sel.plan(argv, ' '.join(command_path(argv)), steering_env(**selection), str(config_dir),
+    return sel.plan(as_written(argv), ' '.join(command_path(argv)), steering_env(**selection), str(config_dir),
                     context_free=argv[0] in ('login', 'tokenguard', 'config'))
 
 
@@ -93,14 +95,14 @@ def test_no_selection_no_plan(config_dir):
 
 def test_an_old_shell_function_cannot_steer_and_is_refused(config_dir):
     env = {sel.SUBSCRIPTION_ENV: PROD}  # no TOKENGUARD_STEERING: a function from before this feature
-    result = sel.plan(['group', 'list'], 'group list', env, str(config_dir), context_free=False)
+    result = sel.plan(as_written(['group', 'list']), 'group list', env, str(config_dir), context_free=False)
     assert result.action == sel.REFUSE and 'shell-init' in result.message
 
 
 def test_steered_argv_adds_the_option_before_a_double_dash():
-    assert sel.steered_argv(['group', 'list'], PROD) == ['group', 'list', '--subscription', PROD]
-    assert sel.steered_argv(['x', 'exec', '--', 'ls', '--'], PROD) == ['x', 'exec', '--subscription', PROD, '--',
-                                                                     'ls', '--']
+    assert as_written(['group', 'list']).with_subscription(PROD).words == ('group', 'list', '--subscription', PROD)
+    assert as_written(['x', 'exec', '--', 'ls', '--']).with_subscription(PROD).typed == (
+        'x', 'exec', '--subscription', PROD, '--', 'ls', '--')
 
 
 # ------------------------------------------------------------------ resource ids
@@ -164,8 +166,8 @@ def test_a_command_without_subscription_runs_only_where_the_default_is(config_di
 
 
 def test_an_argument_read_from_stdin_where_an_option_could_stand_is_refused(config_dir):
-    assert plan(config_dir, ['group', 'list', sel.UNKNOWN_VALUE], subscription='prod').action == sel.REFUSE
-    assert plan(config_dir, ['group', 'create', '--tags', sel.UNKNOWN_VALUE], subscription='prod').action == sel.STEER
+    assert plan(config_dir, ['group', 'list', UNKNOWN_VALUE], subscription='prod').action == sel.REFUSE
+    assert plan(config_dir, ['group', 'create', '--tags', UNKNOWN_VALUE], subscription='prod').action == sel.STEER
 
 
 # ------------------------------------------------------------------ resolution
@@ -272,11 +274,9 @@ def test_refusals_and_steered_decisions_are_audited_with_the_selection(config_di
 
 
 def test_a_broken_guard_with_a_selection_refuses_instead_of_landing_in_the_default(config_dir, monkeypatch):
-    from azext_tokenguard.guard import main as guard_main
-
     def broken(*_args, **_kwargs):
         raise RuntimeError('boom')
-    monkeypatch.setattr(guard_main, 'selection_plan', broken)
+    monkeypatch.setattr(sel, 'plan', broken)  # the guard reads selection.py when this shell selected one
     code, out, err = guard(config_dir, ['group', 'list'], TOKENGUARD_SUBSCRIPTION='prod', TOKENGUARD_STEERING='1')
     assert (code, out) == (ExitCode.REFUSED_BY_PIN, '') and 'would land in the default' in err
     assert guard(config_dir, ['tokenguard', 'use', '--clear'], TOKENGUARD_SUBSCRIPTION='prod')[0] == ExitCode.RUN

@@ -4,7 +4,7 @@ import json
 import pytest
 
 from azext_tokenguard.guard.decision import ALLOW, CONFIRM, DENY, decide_calls, read_only_refusal, read_only_source
-from azext_tokenguard.guard.classify import classify
+from azext_tokenguard.guard.classify import classify_words as classify
 from azext_tokenguard.guard.policy import Policy
 
 DEV_ID = '11111111-1111-1111-1111-111111111111'

@@ -6,8 +6,8 @@ import pytest
 
 from azext_tokenguard.guard import classify as classify_module
 from azext_tokenguard.guard.classify import (
-    DESTRUCTIVE, READ, SECRET, WRITE, classify, classify_command_text, classify_script, command_path,
-    load_confirm_commands)
+    DESTRUCTIVE, READ, SECRET, WRITE, classify_command_text, classify_script, command_path, load_confirm_commands)
+from azext_tokenguard.guard.classify import classify_words as classify
 
 
 def kind_of(command_line):

@@ -7,7 +7,8 @@ import pytest
 from azext_tokenguard.guard import audit
 from azext_tokenguard.guard.exitcodes import ExitCode
 from azext_tokenguard.guard.profile import Context
-from tests.unit.test_guard_main import make_config_dir, run
+from tests.unit.guard.parsed import as_written
+from tests.unit.guard.test_main import make_config_dir, run
 
 CONTEXT = Context(True, tenant_id="t-1", tenant_display_name="Contoso", subscription_id="s-1",
                   subscription_name="contoso-dev", identity_name="alice@contoso.example", identity_type="user")
@@ -20,7 +21,7 @@ def config_dir(tmp_path):
 
 
 def record(decision="refused", how="no terminal", argv=("group", "delete", "-n", "rg1")):
-    return audit.entry(decision, how, list(argv), CONTEXT, "destructive", now=NOW)
+    return audit.entry(decision, how, as_written(argv), CONTEXT, "destructive", now=NOW)
 
 
 def test_an_entry_names_time_place_decision_and_a_redacted_command():
@@ -87,7 +88,7 @@ def test_secret_values_never_reach_the_log(tmp_path):
     argv = ["vm", "create", "--admin-password", "Hunter2", "--certificate-password=Cert-Pw", "--token", "tok-1",
             "--sas-token=sv&sig=S1G", "--connection-string", "AccountKey=k3y", "-pPw-2", "--secret", "s-3",
             "--client-secret=cs-4", "--account-key", "ak-5", "--key=key-6", "--password=pw-7"]
-    audit.append(str(tmp_path), audit.entry("refused", "no terminal", argv, CONTEXT, "destructive", now=NOW))
+    audit.append(str(tmp_path), audit.entry("refused", "no terminal", as_written(argv), CONTEXT, "destructive", now=NOW))
     text = open(audit.log_path(str(tmp_path)), encoding="utf-8").read()
     for secret in ("Hunter2", "Cert-Pw", "tok-1", "S1G", "k3y", "Pw-2", "s-3", "cs-4", "ak-5", "key-6", "pw-7"):
         assert secret not in text

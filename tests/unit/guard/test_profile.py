@@ -4,8 +4,30 @@ import json
 import pytest
 
 from azext_tokenguard.guard.az_files import MANAGED_IDENTITY, SERVICE_PRINCIPAL
-from azext_tokenguard.guard.profile import (
-    load_context, option_values, requested_subscription, subscriptions_in_path, subscriptions_in_resource_ids)
+from azext_tokenguard.guard.invocation import parse
+from azext_tokenguard.guard.profile import load_context
+from azext_tokenguard.guard.resource_ids import subscriptions_in_path
+
+
+def as_written(argv):
+    """The command line parsed by name alone: no file read, no option table (the generic rules)."""
+    return parse(list(argv), read_files=False, use_table=False)
+
+
+def option_values(argv, names):
+    return as_written(argv).values(names)
+
+
+def requested_subscription(argv):
+    return as_written(argv).requested_subscription
+
+
+def subscriptions_in_resource_ids(argv):
+    return as_written(argv).resource_ids
+
+
+def expand_file_arguments(argv):
+    return list(parse(argv, use_table=False).words)
 
 TENANT = 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa'
 DEV_ID = '11111111-1111-1111-1111-111111111111'
@@ -32,7 +54,7 @@ def config_dir(tmp_path):
 
 
 def context(config_dir, argv=(), env=None, cwd=None):
-    return load_context(list(argv), str(config_dir), env or {}, cwd=str(cwd or config_dir),
+    return load_context(as_written(argv), str(config_dir), env or {}, cwd=str(cwd or config_dir),
                         sleep=lambda _s: None)
 
 
@@ -117,7 +139,7 @@ def test_every_spelling_of_subscription_that_argparse_accepts(config_dir, argv):
 
 
 def test_file_arguments_are_expanded_as_az_expands_them(tmp_path, config_dir):
-    from azext_tokenguard.guard.profile import UNKNOWN_VALUE, expand_file_arguments
+    from azext_tokenguard.guard.invocation import UNKNOWN_VALUE
     (tmp_path / 'name').write_text('Prod\n')
     name = str(tmp_path / 'name')
     argv = expand_file_arguments(['group', '@' + name, '--subscription=@' + name, 'x@' + name, '@-',

@@ -1,0 +1,1 @@
+"""Unit tests of the guard (azext_tokenguard/guard/)."""
