@@ -10,13 +10,16 @@ import time
 from azure.cli.core.azclierror import InvalidArgumentValueError, RequiredArgumentMissingError
 from knack.log import get_logger
 
-from azext_tokenguard import az_profile, jwt_inspect, resources, tokens
+from azext_tokenguard import az_profile
+from azext_tokenguard.tokens import jwt_inspect
+from azext_tokenguard.tokens import resources
+from azext_tokenguard.tokens import access as tokens
 from azext_tokenguard._format import printable
 from azext_tokenguard.az_command import az_command
 from azext_tokenguard.guard import az_files
 from azext_tokenguard.guard.errors import (CancelledError, FileAccessError, FindingsError, InvalidValueError,
                                            MissingArgumentError, RefusedError, TokenguardError)
-from azext_tokenguard.status_report import build_status
+from azext_tokenguard.hygiene.status import build_status
 
 logger = get_logger(__name__)
 
@@ -38,12 +41,12 @@ def _refuse_in_read_only(command, argv=()):
 
 @az_command
 def show_status(cmd):
-    from azext_tokenguard.use import shell_selection
+    from azext_tokenguard.guardcmd.use import shell_selection
     # This shell's selection (az tokenguard use), unless the command names its own --subscription.
     selected, selection = (None, None) if cmd.cli_ctx.data.get("subscription_id") else \
         shell_selection(os.environ, az_files.config_dir())
     account = az_profile.current_account(cmd.cli_ctx, selected)
-    from azext_tokenguard.vault import describe as describe_vault
+    from azext_tokenguard.vault.store import describe as describe_vault
     config_dir, encrypted, platform = az_profile.token_cache_settings(cmd.cli_ctx)
     status = build_status(account, cmd.cli_ctx.cloud.name, config_dir, encrypted, platform, selection=selection,
                           vault=describe_vault(config_dir, time.time()))
@@ -144,7 +147,9 @@ def _read_token_file(path, limit):
 
 @az_command
 def scan(paths=None, fail_on=None, sarif=None):
-    from azext_tokenguard import cache_scan, machine, token_files
+    from azext_tokenguard.hygiene import scan as cache_scan
+    from azext_tokenguard.hygiene import machine
+    from azext_tokenguard.hygiene import token_files
     roots = token_files.scan_roots(az_files.config_dir(), os.path.expanduser("~"), paths or (),
                                    machine.passwd_lines(), machine.home_listing(), readable=machine.readable)
     report = cache_scan.scan_paths(roots, time.time(), os.environ)
@@ -157,7 +162,7 @@ def scan(paths=None, fail_on=None, sarif=None):
 
 def _write_sarif(path, findings):
     import json
-    from azext_tokenguard.sarif import to_sarif
+    from azext_tokenguard.hygiene.sarif import to_sarif
     try:
         az_files.write_private_file(path, json.dumps(to_sarif(findings, _version()), indent=2).encode())
     except OSError as error:
@@ -165,7 +170,7 @@ def _write_sarif(path, findings):
 
 
 def _fail_on_findings(findings, level):
-    from azext_tokenguard.cache_scan import SEVERITIES
+    from azext_tokenguard.hygiene.scan import SEVERITIES
     gating = [f for f in findings if SEVERITIES.index(f["severity"]) >= SEVERITIES.index(level)]
     for finding in gating:  # the report is not printed when the command fails, so say what was found
         logger.warning("%s %s %s: %s", finding["severity"].upper(), finding["id"], printable(finding["path"]),
@@ -189,7 +194,7 @@ def logout(cmd, all_identities=False, dry_run=False, include_other_tools=False, 
            yes=False):
     """--all is required (_validators.validate_logout_all): only signing everyone out is offered."""
     _refuse_in_read_only("tokenguard logout")
-    from azext_tokenguard.logout import logout_all
+    from azext_tokenguard.hygiene.logout import logout_all
     return logout_all(cmd.cli_ctx, az_files.config_dir(), dry_run=dry_run, include_other_tools=include_other_tools,
                       yes=yes)
 
@@ -208,7 +213,8 @@ def _refuse_locked_vault():
 @az_command
 def vault_lock(passphrase_file=None):
     _refuse_in_read_only("tokenguard vault lock")
-    from azext_tokenguard import vault, vault_keys
+    from azext_tokenguard.vault import store as vault
+    from azext_tokenguard.vault import keys as vault_keys
     outcome = vault.lock(az_files.config_dir(), vault_keys.passphrase_sources(passphrase_file), time.time())
     return vault.report(outcome, time.time())
 
@@ -217,7 +223,8 @@ def vault_lock(passphrase_file=None):
 def vault_unlock(period=None, passphrase_file=None):
     """period is in seconds (_validators.validate_unlock_period)."""
     _refuse_in_read_only("tokenguard vault unlock")
-    from azext_tokenguard import vault, vault_keys
+    from azext_tokenguard.vault import store as vault
+    from azext_tokenguard.vault import keys as vault_keys
     outcome = vault.unlock(az_files.config_dir(), vault_keys.passphrase_sources(passphrase_file), period,
                            time.time())
     return vault.report(outcome, time.time())
@@ -225,7 +232,7 @@ def vault_unlock(period=None, passphrase_file=None):
 
 @az_command
 def vault_show():
-    from azext_tokenguard import vault
+    from azext_tokenguard.vault import store as vault
     return vault.describe(az_files.config_dir(), time.time())
 
 
@@ -235,9 +242,9 @@ def vault_show():
 def exec_command(cmd, command_args=None, allowed_resources=None, min_validity=None, subscription=None):
     """A command to run is given, no exec runs around this one, and min_validity is in seconds (_validators)."""
     from azext_tokenguard._validators import EXEC_MARKER
-    from azext_tokenguard.child_clis import refusing_token_commands
-    from azext_tokenguard.child_process import exec_again_blanking, run_child
-    from azext_tokenguard.identity_endpoint import SECRET_VARIABLES, TokenEndpoint, child_environment
+    from azext_tokenguard.exec.child_clis import refusing_token_commands
+    from azext_tokenguard.exec.child import exec_again_blanking, run_child
+    from azext_tokenguard.exec.endpoint import SECRET_VARIABLES, TokenEndpoint, child_environment
     _refuse_in_read_only("tokenguard exec")
     exec_again_blanking(SECRET_VARIABLES)  # before anything else: the child must not find them in our /proc
     subscription = subscription or _shell_subscription()
@@ -262,7 +269,7 @@ def exec_command(cmd, command_args=None, allowed_resources=None, min_validity=No
 
 def _log_child_environment(removed, replaced, refusing_clis):
     """Names only, never values: they are credentials."""
-    from azext_tokenguard.identity_endpoint import TOKEN_CREDENTIALS
+    from azext_tokenguard.exec.endpoint import TOKEN_CREDENTIALS
     if removed:
         logger.info("Unset for the child, so that its SDKs take their tokens from the endpoint: %s.",
                     ", ".join(removed))
@@ -422,7 +429,7 @@ def pin(cmd, subscription=None, tenant=None, clear=False, shell="bash"):
 @az_command
 def use(cmd, *, previous=None, subscription=None, tenant=None, clear=False, no_export=False, shell="bash"):
     """This shell's subscription, as shell code for eval (use.py); `previous` is the positional `-`."""
-    from azext_tokenguard.use import use as choose_for_shell
+    from azext_tokenguard.guardcmd.use import use as choose_for_shell
     try:
         if previous not in (None, "-"):
             raise InvalidValueError(f"Unexpected argument {previous!r}: only - (the previous choice) goes there.",
@@ -453,7 +460,7 @@ def _say(shell, text):
 
 def _shell_subscription():
     """This shell's selected subscription id (az tokenguard use), or None: tokens follow the shell's choice."""
-    from azext_tokenguard.use import shell_selection
+    from azext_tokenguard.guardcmd.use import shell_selection
     return shell_selection(os.environ, az_files.config_dir())[0]
 
 
@@ -559,9 +566,9 @@ def refresh_classifier_data(cmd):
     """Regenerate, for this az and its installed extensions, the commands az asks to confirm, the commands that
     take az's global --subscription (steering to a shell's selection) and every command's options (the guard's
     reading of abbreviations and secrets)."""
-    from azext_tokenguard.command_table_export import (describe_sources, export_command_methods,
-                                                       export_command_options, export_confirmation_commands,
-                                                       export_subscription_options, quiet_az_loading)
+    from azext_tokenguard.guardcmd.command_table_export import (
+        describe_sources, export_command_methods, export_command_options, export_confirmation_commands,
+        export_subscription_options, quiet_az_loading)
     from azext_tokenguard.guard import options, selection
     from azext_tokenguard.guard.classify import user_confirm_commands_path, user_command_methods_path
     _refuse_in_read_only("tokenguard refresh-classifier")
@@ -606,7 +613,7 @@ def _progress(cli_ctx, total):
 
 def _write_user_export(document, path):
     """One regenerated table, written into tokenguard's state dir (which may not exist yet); its path."""
-    from azext_tokenguard.command_table_export import write_export
+    from azext_tokenguard.guardcmd.command_table_export import write_export
     from azext_tokenguard.guard.policy import ensure_private_dir
     try:
         ensure_private_dir(os.path.dirname(path))
