@@ -7,9 +7,8 @@ from azext_tokenguard._help import helps  # pylint: disable=unused-import
 class TokenguardCommandsLoader(AzCommandsLoader):
 
     def __init__(self, cli_ctx=None):
-        from azure.cli.core.commands import CliCommandType
-        custom_type = CliCommandType(operations_tmpl="azext_tokenguard.custom#{}")
-        super().__init__(cli_ctx=cli_ctx, custom_command_type=custom_type)
+        # Each command group names the custom.py of its folder (commands.py), so there is no default here.
+        super().__init__(cli_ctx=cli_ctx)
 
     def load_command_table(self, args):
         from azext_tokenguard._format import register_output_cleaning

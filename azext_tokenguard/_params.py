@@ -5,7 +5,7 @@ from azure.cli.core.decorators import Completer
 
 from azext_tokenguard import _validators as v
 from azext_tokenguard.guard.az_files import SHELLS as SHELL_NAMES
-from azext_tokenguard.resources import AZ_RESOURCE_TYPES
+from azext_tokenguard.tokens.resources import AZ_RESOURCE_TYPES
 
 SHELLS = get_enum_type(list(SHELL_NAMES))
 
@@ -13,7 +13,7 @@ SHELLS = get_enum_type(list(SHELL_NAMES))
 @Completer
 def resource_alias_completer(cmd, prefix, namespace, **kwargs):  # pylint: disable=unused-argument
     """Tab completion for --resource: the aliases (a URI or app id is typed in full)."""
-    from azext_tokenguard.resources import ALIASES
+    from azext_tokenguard.tokens.resources import ALIASES
     return list(ALIASES)
 
 

@@ -8,7 +8,7 @@ import os
 import time
 
 from azext_tokenguard.az_command import az_command
-from azext_tokenguard.durations import DurationError, parse_duration
+from azext_tokenguard.tokens.durations import DurationError, parse_duration
 from azext_tokenguard.guard.errors import (ConflictingArgumentsError, InvalidValueError, MissingArgumentError,
                                            RefusedError)
 
@@ -119,7 +119,7 @@ def validate_exec_min_validity(namespace):
 @az_command
 def validate_unlock_period(namespace):
     """--for as whole seconds; 8 hours when not given: a working day."""
-    from azext_tokenguard.vault import DEFAULT_UNLOCK_SECONDS, MAX_UNLOCK_SECONDS
+    from azext_tokenguard.vault.store import DEFAULT_UNLOCK_SECONDS, MAX_UNLOCK_SECONDS
     if namespace.period is None:
         namespace.period = DEFAULT_UNLOCK_SECONDS
         return

@@ -34,7 +34,7 @@ def seal_expired_vault():
     config_dir = az_files.config_dir()
     if vault_state.read_state(config_dir).state != vault_state.EXPIRED:
         return
-    from azext_tokenguard import vault
+    from azext_tokenguard.vault import store as vault
     outcome = vault.relock_if_expired(config_dir, time.time())
     if outcome is not None:
         get_logger(__name__).warning("The vault's unlock period ended: az's tokens are sealed again (%d files; the "

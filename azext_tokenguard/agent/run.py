@@ -11,8 +11,8 @@ import time
 from urllib.parse import urlsplit
 
 from ..guard.redact import redact_argv
-from ..identity_endpoint import TokenRequestError
-from ..resources import audience_matches
+from ..exec.endpoint import TokenRequestError
+from ..tokens.resources import audience_matches
 from . import policy
 from .placeholder import Placeholders
 

@@ -13,7 +13,7 @@ import shutil
 import subprocess
 
 from ..guard import az_files, vault_state
-from ..identity_endpoint import COMPETING_VARIABLES, TOKEN_CREDENTIALS
+from ..exec.endpoint import COMPETING_VARIABLES, TOKEN_CREDENTIALS
 
 BWRAP = "bwrap"
 AGENT_MARKER = "TOKENGUARD_AGENT"  # set for the child: an agent inside an agent is refused

@@ -5,8 +5,8 @@ import shutil
 import ssl
 import tempfile
 
-from ..child_process import run_child
-from ..identity_endpoint import TokenEndpoint
+from ..exec.child import run_child
+from ..exec.endpoint import TokenEndpoint
 from . import ca as run_ca
 from . import sandbox
 from .proxy import AgentProxy, Upstream

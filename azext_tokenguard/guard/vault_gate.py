@@ -1,6 +1,6 @@
 """The guard's part of the vault: re-lock when the unlock period is over, and refuse, in one line that says how
 to unlock, az commands that need a token while az's tokens are sealed. Standard library only: sealing needs
-``cryptography``, so it runs in a child process (vault_relock.py), once per unlock period.
+``cryptography``, so it runs in a child process (vault/relock.py), once per unlock period.
 """
 import os
 import sys
@@ -11,7 +11,7 @@ from .constants import ExitCode
 # Commands that read only azureProfile.json or act on the az installation: they run while locked.
 NO_TOKEN_COMMANDS = frozenset(('account list', 'account show', 'account set', 'account clear'))
 SIGN_IN_GROUP = 'login'
-RELOCK_SCRIPT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'vault_relock.py')
+RELOCK_SCRIPT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'vault', 'relock.py')
 RELOCK_TIMEOUT = 120
 
 

@@ -98,7 +98,7 @@ SCAN_FORMATS = {"plaintext-json", "encrypted", "corrupt", "unreadable", "text", 
 
 def check_scan_result(result):
     """The documented shape of cache_scan.scan_paths, one-line messages, and no secret value anywhere."""
-    from azext_tokenguard import cache_scan  # pylint: disable=import-outside-toplevel
+    from azext_tokenguard.hygiene import scan as cache_scan  # pylint: disable=import-outside-toplevel
     assert set(result) == {"findings", "caches", "stats"}
     for finding in result["findings"]:
         assert finding["id"] in cache_scan.RULES and finding["severity"] in cache_scan.SEVERITIES

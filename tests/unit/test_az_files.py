@@ -5,7 +5,8 @@ import stat
 
 import pytest
 
-from azext_tokenguard import cleanup, token_files
+from azext_tokenguard.hygiene import cleanup
+from azext_tokenguard.hygiene import token_files
 from azext_tokenguard.guard import az_files, policy, profile
 
 

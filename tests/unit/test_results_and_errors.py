@@ -6,7 +6,12 @@ from typing import Optional
 import pytest
 from azure.cli.core import azclierror
 
-from azext_tokenguard import az_command, cleanup, durations, jwt_inspect, resources, token_lifetime
+from azext_tokenguard import az_command
+from azext_tokenguard.hygiene import cleanup
+from azext_tokenguard.tokens import durations
+from azext_tokenguard.tokens import jwt_inspect
+from azext_tokenguard.tokens import resources
+from azext_tokenguard.tokens import lifetime as token_lifetime
 from azext_tokenguard.guard import errors, pin, policy, shell_init
 from azext_tokenguard.results import camel_case, key, optional, to_json
 

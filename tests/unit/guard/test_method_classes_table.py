@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from azext_tokenguard.command_table_export import method_class_overrides
+from azext_tokenguard.guardcmd.command_table_export import method_class_overrides
 from azext_tokenguard.guard import classify as classify_module
 from azext_tokenguard.guard.classify import DESTRUCTIVE, classify_words as classify, load_confirm_commands
 from azext_tokenguard.guard.method_classes import class_of_requests
