@@ -121,6 +121,28 @@ def _open_for_reading(path, follow_links):
         raise
 
 
+def lstat_or_none(path):
+    """The status of ``path`` itself (a link is not followed), or None when it is not there or cannot be read."""
+    try:
+        return os.lstat(path)
+    except OSError:
+        return None
+
+
+def is_plain_file(path):
+    """A regular file, not a link to one: a file az wrote itself."""
+    info = lstat_or_none(path)
+    return info is not None and stat.S_ISREG(info.st_mode)
+
+
+def link_target(path):
+    """Where the link ``path`` points; None when it is no link (or not there)."""
+    try:
+        return os.readlink(path)
+    except OSError:
+        return None
+
+
 def _is_link(path):
     try:
         return stat.S_ISLNK(os.lstat(path).st_mode)

@@ -12,7 +12,8 @@ import time
 
 from . import az_json as json  # json.loads without importing json: az_json.py
 from . import constants
-from .az_files import SP_STORE_BASENAME, TOKEN_CACHE_BASENAME, TOKENGUARD_DIR_NAME, read_bounded
+from .az_files import SP_STORE_BASENAME, TOKEN_CACHE_BASENAME, TOKENGUARD_DIR_NAME, is_plain_file, \
+    read_bounded
 
 VAULT_FILE_NAME = constants.VAULT_FILE_NAME
 UNLOCKED_FILE_NAME = 'vault-unlocked.json'
@@ -119,11 +120,17 @@ def format_time_left(seconds):
     return f'{minutes}m' if minutes else '<1m'
 
 
+def period_end(expires_at):
+    """When an unlock period ends, as the vault's commands and scan print it (UTC, ISO 8601)."""
+    return time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(expires_at))
+
+
+def plain_stores(config_dir, names=PLAIN_STORES):
+    """Which of az's stores ``names`` are plain files in the config dir, not links into the vault."""
+    return [name for name in names if is_plain_file(os.path.join(config_dir, name))]
+
+
 def plain_tokens_back(config_dir):
     """Whether az's token cache or secret store is a plain file again beside a locked vault (a sign-in that
     went around the guard, or a lock cut off before it removed them): az then works, from those files."""
-    for name in PLAIN_STORES:
-        path = os.path.join(config_dir, name)
-        if os.path.isfile(path) and not os.path.islink(path):
-            return True
-    return False
+    return bool(plain_stores(config_dir))

@@ -97,13 +97,13 @@ def _plan_vault(plan, root):
     """tokenguard's vault and, when unlocked, its plain copy in memory: both go with everything else."""
     for name in VAULT_FILES:
         path = os.path.join(az_files.tokenguard_dir(root), name)
-        if _lstat(path) is not None:
+        if az_files.lstat_or_none(path) is not None:
             plan["remove"].append({"path": path, "kind": tf.KIND_VAULT,
                                    "reason": "tokenguard's vault of az's tokens (sealed), or its state"})
     if os.name != "posix":
         return                          # no memory copy off POSIX: the vault is for Linux and macOS
     memory_dir = vault_state.unlocked_memory_dir(root) or vault_state.memory_dir_for(root)
-    info = _lstat(memory_dir)
+    info = az_files.lstat_or_none(memory_dir)
     if info is None or not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
         return
     plan["memory_dir"] = memory_dir
@@ -114,7 +114,7 @@ def _plan_vault(plan, root):
 
 
 def _plan_profile(plan, path):
-    st = _lstat(path)
+    st = az_files.lstat_or_none(path)
     if st is None:
         return
     if stat.S_ISREG(st.st_mode):
@@ -171,12 +171,12 @@ def _plan_other_tools(plan, home):
             continue
         _plan_entry(plan, entry)
     for entry in tf.other_tool_kept(home):
-        if _lstat(entry.path) is not None:
+        if az_files.lstat_or_none(entry.path) is not None:
             plan["keep"].append({"path": entry.path, "reason": entry.why})
 
 
 def _plan_entry(plan, entry):
-    st = _lstat(entry.path)
+    st = az_files.lstat_or_none(entry.path)
     if st is None:
         return
     if stat.S_ISLNK(st.st_mode):
@@ -309,7 +309,7 @@ def remove_file_no_follow(path: str, roots: List[str]) -> bool:
 
 def _remove_by_path(path):
     """Windows fallback: lstat + unlink never follow a final symlink either."""
-    st = _lstat(path)
+    st = az_files.lstat_or_none(path)
     if st is None:
         return False
     if stat.S_ISDIR(st.st_mode):
@@ -388,7 +388,7 @@ def az_lock_paths(config_dir: str) -> List[str]:
     paths = []
     for store in tf.AZ_LOCKED_STORES:
         data_path = os.path.join(config_dir, store)
-        if store.endswith(default_ext) or _lstat(data_path) is not None:
+        if store.endswith(default_ext) or az_files.lstat_or_none(data_path) is not None:
             paths.append(tf.lockfile_for(data_path))
     return sorted(paths)                # fixed order: no deadlock between two cleanups
 
@@ -441,23 +441,13 @@ def _clear_stale_lock(path: str) -> None:
 
 
 # --- helpers ----------------------------------------------------------------------------------
-def _lstat(path):
-    try:
-        return os.lstat(path)
-    except OSError:
-        return None
-
-
 def _is_link(path):
-    st = _lstat(path)
+    st = az_files.lstat_or_none(path)
     return st is not None and stat.S_ISLNK(st.st_mode)
 
 
 def _link_target(path):
-    try:
-        return os.readlink(path)
-    except OSError:
-        return "?"
+    return az_files.link_target(path) or "?"
 
 
 def _one_line(ex):

@@ -548,7 +548,7 @@ def _scan_vault(state, path):
     the unlocked tokens az is using, in storage a reboot empties)."""
     current = vault_state.read_state(os.path.dirname(os.path.dirname(path)), state.now)
     if current.state in (vault_state.UNLOCKED, vault_state.EXPIRED):
-        until = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(current.expires_at))
+        until = vault_state.period_end(current.expires_at)
         period = f"unlocked until {until}" if current.state == vault_state.UNLOCKED else \
             f"past its unlock period ({until}; the next az command seals it again)"
         state.add("TG018", path, f"Token vault {path} is {period}: a plain copy of az's tokens lives in "

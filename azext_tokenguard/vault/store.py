@@ -89,7 +89,7 @@ def lock(config_dir: str, key_source_for: KeySourceFactory, now: float) -> Outco
         if current.state in (vault_state.UNLOCKED, vault_state.EXPIRED):
             return _seal_memory_copy(config_dir, current, now)
         _drop_leftovers(config_dir, current)
-        if not _plain_store_names(config_dir):
+        if not vault_state.plain_stores(config_dir, TOKEN_STORES):
             if current.state == vault_state.NONE:
                 raise NotSignedInError(f"az keeps no token files in {config_dir} to seal.",
                                        recommendation="Sign in with 'az login' first, then run "
@@ -165,8 +165,8 @@ def report(outcome: Outcome, now: float) -> dict:
 
 
 def _period(expires_at, now):
-    moment = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires_at))
-    return {"expiresOn": moment, "timeLeft": vault_state.format_time_left(max(0, expires_at - now))}
+    return {"expiresOn": vault_state.period_end(expires_at),
+            "timeLeft": vault_state.format_time_left(max(0, expires_at - now))}
 
 
 # ---------------------------------------------------------------- sealing
@@ -205,7 +205,7 @@ def _files_in_use(config_dir, memory_dir):
     files = {}
     for name in STORES:
         path = os.path.join(config_dir, name)
-        info = _lstat(path)
+        info = az_files.lstat_or_none(path)
         if info is None:
             continue                      # az removed it (account clear, logout): it is not sealed again
         if stat.S_ISLNK(info.st_mode):
@@ -291,7 +291,7 @@ def _extend(config_dir, current, key_source, expires_at):
 
 
 def _refuse_plain_files(config_dir):
-    plain = _plain_store_names(config_dir)
+    plain = vault_state.plain_stores(config_dir, TOKEN_STORES)
     if plain:
         raise RefusedError(f"az wrote plain-text token files since the vault was locked ({', '.join(plain)}); "
                            "unlocking now would hide them.",
@@ -356,8 +356,8 @@ def _leave_sealed_links(config_dir):
     HTTP cache and the legacy ADAL cache just go. Returns the names that held something else (plain files, links
     to the copy)."""
     sealed_dir = vault_state.sealed_links_dir(config_dir)
-    replaced = [name for name in STORES if _lstat(os.path.join(config_dir, name)) is not None
-                and _link_target(os.path.join(config_dir, name)) != os.path.join(sealed_dir, name)]
+    replaced = [name for name in STORES if az_files.lstat_or_none(os.path.join(config_dir, name)) is not None
+                and az_files.link_target(os.path.join(config_dir, name)) != os.path.join(sealed_dir, name)]
     _seal_stores(config_dir, STORES)
     return sorted(replaced)
 
@@ -385,8 +385,9 @@ def _remove_stores(config_dir, names):
 
 def _seal_links_to(config_dir, memory_dir):
     """An unlock undone: our links into the memory copy are sealed again."""
-    _seal_stores(config_dir, [name for name in STORES
-                              if _link_target(os.path.join(config_dir, name)) == os.path.join(memory_dir, name)])
+    ours = [name for name in STORES
+            if az_files.link_target(os.path.join(config_dir, name)) == os.path.join(memory_dir, name)]
+    _seal_stores(config_dir, ours)
 
 
 def _drop_leftovers(config_dir, current):
@@ -398,7 +399,7 @@ def _drop_leftovers(config_dir, current):
 
     def dangling_link_of_a_copy(name):
         path = os.path.join(config_dir, name)
-        return _link_target(path) not in (None, os.path.join(sealed_dir, name)) and not os.path.exists(path)
+        return az_files.link_target(path) not in (None, os.path.join(sealed_dir, name)) and not os.path.exists(path)
     _seal_stores(config_dir, [name for name in STORES if dangling_link_of_a_copy(name)])
     _remove_quietly(vault_state.unlocked_path(config_dir))
 
@@ -425,14 +426,9 @@ def _wipe_files(directory):
 
 # ---------------------------------------------------------------- files
 
-def _plain_store_names(config_dir):
-    """The token stores (not the disposable HTTP cache) that are plain files in the config dir."""
-    return [name for name in TOKEN_STORES if _is_regular(os.path.join(config_dir, name))]
-
-
 def _plain_files(config_dir):
     return {name: _read_store(os.path.join(config_dir, name)) for name in STORES
-            if _is_regular(os.path.join(config_dir, name))}
+            if az_files.is_plain_file(os.path.join(config_dir, name))}
 
 
 def _checked_config_dir(config_dir):
@@ -535,26 +531,6 @@ def _fsync_directory(directory):
 def _remove_quietly(path):
     with contextlib.suppress(FileNotFoundError, IsADirectoryError):
         os.unlink(path)
-
-
-def _lstat(path):
-    try:
-        return os.lstat(path)
-    except OSError:
-        return None
-
-
-def _link_target(path):
-    """Where the link ``path`` points; None when it is no link (or not there)."""
-    try:
-        return os.readlink(path)
-    except OSError:
-        return None
-
-
-def _is_regular(path):
-    info = _lstat(path)
-    return info is not None and stat.S_ISREG(info.st_mode)
 
 
 def _isdir(path):
