@@ -11,7 +11,7 @@ import time
 from urllib.parse import urlsplit
 
 from ..guard.redact import redact_argv
-from ..exec.endpoint import TokenRequestError
+from ..guard.errors import TokenRequestError
 from ..tokens.resources import audience_matches
 from . import policy
 from .placeholder import Placeholders

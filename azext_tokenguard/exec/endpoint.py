@@ -28,7 +28,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from azext_tokenguard.tokens.durations import format_duration
-from azext_tokenguard.guard.errors import RefusedError
+from azext_tokenguard.guard.errors import TokenRequestError
 
 HEADER_2019 = "X-IDENTITY-HEADER"
 HEADER_2017 = "secret"
@@ -64,14 +64,6 @@ SECRET_VARIABLES = ("TOKENGUARD_VAULT_PASSPHRASE", "AZURE_CLIENT_SECRET", "AZURE
 
 _ERROR_CODES = {400: "invalid_request", 401: "unauthorized_client", 403: "access_denied", 404: "not_found",
                 405: "invalid_request", 411: "invalid_request", 413: "invalid_request"}
-
-
-class TokenRequestError(RefusedError):
-    """The token source could not serve a request: becomes an error response (``status``), never a crash."""
-
-    def __init__(self, status, message):
-        super().__init__(message)
-        self.status = status
 
 
 def child_environment(parent_env, endpoint_variables):

@@ -43,6 +43,15 @@ class RefusedError(TokenguardError):
     """What was asked cannot be done as promised or safely, whatever the arguments' form."""
 
 
+class TokenRequestError(RefusedError):
+    """A token source could not serve a request (exec's and the agent's endpoint): the endpoint answers with
+    ``status`` and the message, never a crash."""
+
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.status = status
+
+
 class CancelledError(TokenguardError):
     """The user said no."""
 

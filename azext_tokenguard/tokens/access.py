@@ -20,8 +20,7 @@ from azext_tokenguard import az_profile
 from azext_tokenguard.tokens import jwt_inspect
 from azext_tokenguard.tokens import resources
 from azext_tokenguard.tokens.durations import format_duration
-from azext_tokenguard.guard.errors import RefusedError
-from azext_tokenguard.exec.endpoint import TokenRequestError
+from azext_tokenguard.guard.errors import RefusedError, TokenRequestError
 from azext_tokenguard.results import key, optional
 from azext_tokenguard.tokens.lifetime import LifetimeUnavailableError, obtain
 

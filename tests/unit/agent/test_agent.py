@@ -8,7 +8,7 @@ import pytest
 from azext_tokenguard.agent import policy, sandbox
 from azext_tokenguard.agent.placeholder import Placeholders
 from azext_tokenguard.agent.run import AgentRun
-from azext_tokenguard.exec.endpoint import TokenRequestError
+from azext_tokenguard.guard.errors import TokenRequestError
 
 SUB = "0b1f6471-1bf0-4dda-aec3-111111111111"
 GROUP = f"/subscriptions/{SUB}/resourceGroups/rg1"

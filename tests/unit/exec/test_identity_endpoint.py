@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from azext_tokenguard.exec.endpoint import (COMPETING_VARIABLES, HEADER_2017, HEADER_2019, TOKEN_CREDENTIALS,
-                                                USER_ASSIGNED_PARAMETERS, TokenEndpoint, TokenRequestError,
-                                                child_environment)
+                                                USER_ASSIGNED_PARAMETERS, TokenEndpoint, child_environment)
+from azext_tokenguard.guard.errors import TokenRequestError
 
 EXPIRES = 1_800_000_000
 NOW = EXPIRES - 600

@@ -7,7 +7,7 @@ import pytest
 from azure.cli.core.cloud import AZURE_PUBLIC_CLOUD
 
 from azext_tokenguard.tokens import access as tokens
-from azext_tokenguard.exec.endpoint import TokenRequestError
+from azext_tokenguard.guard.errors import TokenRequestError
 from azext_tokenguard.tokens.resources import ResourceError
 from azext_tokenguard.results import to_json
 from azext_tokenguard.tokens.lifetime import LifetimeUnavailableError
