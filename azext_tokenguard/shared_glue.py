@@ -10,16 +10,18 @@ from azext_tokenguard.guard.errors import FileAccessError, RefusedError
 logger = get_logger(__name__)
 
 
-def refuse_in_read_only(command, argv=()):
+def refuse_in_read_only(command, options=()):
     """Read-only mode covers tokenguard itself here too, not only in the guard in front of az: a caller that
     reaches the real az around the shim is refused the same (exit status 47, the guard's line). The policy's
     mode or TOKENGUARD_MODE decides; the variable can only tighten the policy (decision.read_only_source)."""
     from azext_tokenguard.guard.classify import READ, Classification
     from azext_tokenguard.guard.decision import read_only_refusal
     from azext_tokenguard.guard.exitcodes import ExitCode
+    from azext_tokenguard.guard.invocation import parse
     from azext_tokenguard.guard.policy import load_policy
+    invocation = parse(command.split() + list(options), read_files=False, use_table=False)
     refusal = read_only_refusal(Classification(READ, "changes only local az settings", command),
-                                load_policy(az_files.config_dir()), os.environ, argv)
+                                load_policy(az_files.config_dir()), os.environ, invocation)
     if refusal:
         logger.error(refusal)
         raise SystemExit(ExitCode.REFUSED_READ_ONLY)

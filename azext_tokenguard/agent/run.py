@@ -10,7 +10,7 @@ import threading
 import time
 from urllib.parse import urlsplit
 
-from ..guard.redact import redact_argv
+from ..guard.invocation import parse
 from ..guard.errors import TokenRequestError
 from ..tokens.resources import audience_matches
 from . import policy
@@ -45,7 +45,7 @@ class AgentRun:  # pylint: disable=too-many-instance-attributes
         self._real_token, self._ask, self._audit, self._clock = real_token, ask, audit, clock
         self._cached = None
         self._lock = threading.Lock()
-        self.command_text = shlex.join(redact_argv(list(command)))
+        self.command_text = shlex.join(parse(list(command), read_files=False).redacted)
 
     # --- the token endpoint ---------------------------------------------------------------------------
     def issue_placeholder(self, resource):

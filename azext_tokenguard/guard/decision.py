@@ -6,7 +6,7 @@ Standard library only.
 """
 from .classify import READ, SECRET, changes_local_state, needs_confirmation
 from .constants import Decision, ExitCode, Mode
-from .invocation import Invocation, parse, require
+from .invocation import parse, require
 
 MODE_NORMAL, MODE_READ_ONLY, RULE_DENY = Mode.NORMAL, Mode.READ_ONLY, Mode.RULE_DENY
 
@@ -35,13 +35,13 @@ def read_only_source(policy, env):
 
 
 def read_only_refusal(classification, policy, env, invocation=None):
-    """The one-line reason a command (``invocation``: the parsed line, or the words of one, as tokenguard's own
-    commands pass them) is refused in read-only mode, or ''."""
+    """The one-line reason a command (``invocation``: the parsed line, or None for tokenguard's own commands
+    that name none) is refused in read-only mode, or ''."""
+    if invocation is not None:
+        require(invocation)
     source = read_only_source(policy, env)
     if not source:
         return ''
-    if invocation is not None and not isinstance(invocation, Invocation):
-        invocation = parse(invocation, read_files=False, use_table=False)
     if classification.kind == READ and not changes_local_state(classification.command, invocation):
         return ''
     if classification.kind == SECRET:

@@ -5,7 +5,7 @@ az (a quarter of a second or more) to read a token that sits in ``msal_token_cac
 would return is there, with more than MSAL's refresh margin left, the guard prints what az would print, byte
 for byte, and the shell function or shim does not start az (ExitCode.ANSWERED).
 
-``answer(argv, config_dir, env)`` gives that text, or None: then az runs, unchanged. None is the answer to
+``answer(invocation, config_dir, env)`` gives that text, or None: then az runs, unchanged. None is the answer to
 everything this module does not reproduce exactly: an option it does not know, ``--debug``/``--verbose``, a
 ``--query`` beyond one field, a colour output format, an encrypted cache, a managed identity, Cloud Shell, an
 ADFS or unknown cloud, no token or one that MSAL would refresh, a file it cannot read.
@@ -35,9 +35,12 @@ from .az_files import (CLOUDS_FILE_NAME, CONFIG_FILE_NAME, MAX_CONFIG_BYTES, SER
                        TOKEN_CACHE_BASENAME, USER)
 from .profile import (CLOUD_ENV, active_cloud, default_subscription, find_subscription, ini_sections,
                       load_subscriptions, read_ini_values)
+from .invocation import require
+from .options import END_OF_OPTIONS
 from .resource_ids import is_guid
 
 COMMAND = 'account get-access-token'
+COMMAND_WORDS = tuple(COMMAND.split())
 AZ_CLIENT_ID = '04b07795-8ddb-461a-bbee-02f9e1bf7b46'  # azure.cli.core.auth.constants.AZURE_CLI_CLIENT_ID
 REFRESH_MARGIN_S = 300  # MSAL treats a cached access token with less left as expired
 DEFAULT_SCOPE_SUFFIX = '/.default'  # azure.cli.core.auth.util.resource_to_scopes
@@ -57,8 +60,12 @@ PUBLIC_CLOUD = {'active_directory': 'https://login.microsoftonline.com',
                 'ossrdbms_resource_id': 'https://ossrdbms-aad.database.windows.net',
                 'active_directory_data_lake_resource_id': 'https://datalake.azure.net/'}
 PUBLIC_CLOUD_NAME = 'AzureCloud'
-OPTIONS_WITH_VALUE = frozenset(('--resource', '--resource-type', '--tenant', '-t', '--subscription', '--output',
-                                '-o', '--query'))
+# The spellings reproduced, as az reads them (the one parse has written abbreviations out); any other, an
+# attached short value (-tfoo) included, goes to az.
+SPELLINGS = frozenset(('--resource', '--resource-type', '--tenant', '-t', '--subscription', '--output', '-o',
+                       '--query', '--scope', '--only-show-errors'))
+FLAGS = frozenset(('--only-show-errors',))
+LISTS = frozenset(('--scope',))
 OUTPUT_FORMATS = frozenset(('json', 'tsv', 'table', 'yaml', 'none'))
 RESULT_KEYS = ('accessToken', 'expiresOn', 'expires_on', 'subscription', 'tenant', 'tokenType')
 # What changes where az gets the token, or what it prints, in ways this module does not follow.
@@ -78,16 +85,18 @@ class Request:  # pylint: disable=too-few-public-methods
         self.resource = values.get('--resource')
         self.resource_type = values.get('--resource-type')
         self.scopes = values.get('--scope')
-        self.tenant = values.get('--tenant') or values.get('-t')
+        self.tenant = values.get('--tenant')
         self.subscription = values.get('--subscription')
-        self.output = values.get('--output') or values.get('-o')
+        self.output = values.get('--output')
         self.query = values.get('--query')
 
 
-def answer(argv, config_dir, env, clock=time.time):
-    """az's exact stdout for this get-access-token command line, or None when az must run."""
+def answer(invocation, config_dir, env, clock=time.time):
+    """az's exact stdout for this get-access-token command (the one parse, invocation.parse), or None when az
+    must run."""
+    require(invocation)
     try:
-        request = parse_request(argv)
+        request = parse_request(invocation)
         if request is None or any(name in env for name in AZ_ONLY_ENV) or sys.platform == 'win32':
             return None
         return _answer(request, config_dir, env, clock())
@@ -95,48 +104,39 @@ def answer(argv, config_dir, env, clock=time.time):
         return None  # anything unexpected: az answers
 
 
-def parse_request(argv):
-    """A Request from the words after ``az``, or None for anything but the options this module reproduces."""
-    if list(argv[:2]) != COMMAND.split():
+def parse_request(invocation):
+    """A Request from the parsed command line, or None for anything but the options this module reproduces:
+    it reads the one parse (az's option table), never the words again."""
+    require(invocation)
+    if not _plain_options_only(invocation) or invocation.table is None:
         return None
-    values, words, at = {}, list(argv), 2
-    while at < len(words):
-        name, attached = _split_option(words[at])
-        if name in values:
-            return None  # argparse keeps the last; az's --scope even merges: leave such lines to az
-        if name == '--only-show-errors' and attached is None:
-            at += 1
-            continue
-        if name == '--scope' and attached is None:
-            scopes, at = _scope_values(words, at + 1)
-            if not scopes:
-                return None
-            values[name] = scopes
-            continue
-        if name not in OPTIONS_WITH_VALUE:
+    values = {}
+    for spec, word, found in invocation.table.parse(list(invocation.words), 2):
+        name, attached, _ = word.partition('=')
+        if spec is None or name not in SPELLINGS or spec.canonical in values:
+            return None  # unknown; or repeated: argparse keeps the last and az's --scope even merges
+        value = _value_of(spec.canonical, found, attached=bool(attached))
+        if value is None:
             return None
-        value = attached if attached is not None else (words[at + 1] if at + 1 < len(words) else None)
-        if not value or (attached is None and value.startswith('-')):
-            return None
-        values[name] = value
-        at += 1 if attached is not None else 2
+        values[spec.canonical] = value
     return _valid(Request(values))
 
 
-def _split_option(word):
-    """(name, value after '=' or None): argparse splits ``--output=json`` and ``-o=json`` (Terraform's form)."""
-    if word.startswith('-') and '=' in word:
-        name, _, value = word.partition('=')
-        return name, value
-    return word, None
+def _plain_options_only(invocation):
+    """This command, spelled as az names it, with options only: no positional, ``--`` or ambiguous prefix."""
+    return invocation.words[:2] == COMMAND_WORDS and invocation.command == COMMAND_WORDS \
+        and not (invocation.ambiguous or invocation.positionals or END_OF_OPTIONS in invocation.words)
 
 
-def _scope_values(words, at):
-    scopes = []
-    while at < len(words) and not words[at].startswith('-'):
-        scopes.append(words[at])
-        at += 1
-    return scopes, at
+def _value_of(name, found, *, attached):
+    """The option's value as this module takes it, or None for a form it leaves to az."""
+    if name in FLAGS or name in LISTS:
+        if attached:
+            return None  # --scope=a, --only-show-errors=x
+        return True if name in FLAGS else (list(found) or None)
+    if len(found) != 1 or not found[0] or (not attached and found[0].startswith('-')):
+        return None  # no value, an empty one, or one argparse may read as an option
+    return found[0]
 
 
 def _valid(request):

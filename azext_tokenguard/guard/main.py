@@ -153,7 +153,7 @@ def _answer_or_run(invocation, classification, steering, *, config_dir, env, io)
     (fast_token.py); else what _run says."""
     if classification.command == 'account get-access-token':
         from . import fast_token  # only for this command: every other one skips the import
-        text = fast_token.answer(list(_steered(invocation, steering).words), config_dir, env)
+        text = fast_token.answer(_steered(invocation, steering), config_dir, env)
         if text is not None:
             io.stdout.write(text + ANSWER_END)
             io.stdout.flush()

@@ -6,7 +6,7 @@ shown secret cannot be taken back. Standard library only.
 """
 import re
 
-from .options import ONE, ONE_OR_MORE, options_for
+from .options import ONE, ONE_OR_MORE
 
 REDACTED = '***'
 # Option names whose value is a secret: exact names, and words that mark one wherever they appear.
@@ -131,12 +131,6 @@ def redact_words(words, options):
     if options is None:
         return _redact_by_name(words)
     return _redact_by_table(words, options)
-
-
-def redact_argv(argv):
-    """For callers outside the guard that hold plain words (an agent's command): as ``redact``, with az's table
-    read for the command."""
-    return redact_words(list(argv), options_for(argv))
 
 
 def _redact_by_table(argv, options):

@@ -7,6 +7,8 @@ from azext_tokenguard.guard.decision import ALLOW, CONFIRM, DENY, decide_calls, 
 from azext_tokenguard.guard.classify import classify_words as classify
 from azext_tokenguard.guard.policy import Policy
 
+from tests.unit.guard.parsed import as_written
+
 DEV_ID = '11111111-1111-1111-1111-111111111111'
 
 
@@ -73,7 +75,7 @@ def test_a_file_argument_is_decided_as_az_reads_it_and_shown_as_typed(config_dir
 ])
 def test_read_only_covers_tokenguards_own_state(argv, refused):
     """Every tokenguard command that is not listed as a read is refused: a new one is covered until listed."""
-    assert bool(read_only_refusal(classify(argv), Policy(mode='read-only'), {}, argv)) == refused
+    assert bool(read_only_refusal(classify(argv), Policy(mode='read-only'), {}, as_written(argv))) == refused
 
 
 @pytest.mark.parametrize('env, code', [({}, 46), ({'TOKENGUARD_MODE': 'read-only'}, 47)])

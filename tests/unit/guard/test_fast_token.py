@@ -8,6 +8,9 @@ from knack.output import format_json, format_table, format_tsv, format_yaml
 from knack.util import CommandResultItem
 
 from azext_tokenguard.guard import fast_token
+from azext_tokenguard.guard.invocation import parse
+
+from tests.unit.guard.option_table import NO_CONFIG_DIR
 
 TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJ4In0.c2ln-_x"
 RESULTS = [
@@ -105,15 +108,31 @@ def test_a_token_without_the_home_account_field_is_not_an_apps_token():
     ["account", "get-access-token", "--resource"], ["account", "get-access-token", "--resource", "-x"],
     ["account", "get-access-token", "-o", "json", "-o", "tsv"], ["account", "show"],
     ["account", "get-access-token", "--scope=a"], ["account", "get-access-token", "--resource", ""],
+    ["account", "get-access-token", "-tfoo"], ["account", "get-access-token", "-s", "sub"],
+    ["account", "get-access-token", "--res", "x"], ["account", "get-access-token", "extra"],
+    ["account", "get-access-token", "-o", "json", "extra"], ["account", "get-access-token", "--", "x"],
+    ["account", "get-access-token", "--only-show-errors=yes"],
 ])
 def test_command_lines_it_does_not_reproduce_go_to_az(argv):
-    assert fast_token.parse_request(argv) is None
+    assert fast_token.parse_request(parse(argv, NO_CONFIG_DIR)) is None
 
 
 def test_command_lines_it_reads():
-    request = fast_token.parse_request(["account", "get-access-token", "--scope", "a", "b", "-o=tsv",
-                                        "--tenant=t", "--query", "accessToken", "--only-show-errors"])
+    request = fast_token.parse_request(parse(["account", "get-access-token", "--scope", "a", "b", "-o=tsv",
+                                              "--tenant=t", "--query", "accessToken", "--only-show-errors"],
+                                             NO_CONFIG_DIR))
     assert (request.scopes, request.output, request.tenant, request.query) == (["a", "b"], "tsv", "t", "accessToken")
+
+
+def test_abbreviations_are_read_as_az_writes_them_out():
+    request = fast_token.parse_request(parse(["account", "get-access-token", "--resource-t", "arm", "--subs", "s"],
+                                             NO_CONFIG_DIR))
+    assert (request.resource_type, request.subscription) == ("arm", "s")
+
+
+def test_short_options_are_read_without_a_long_one():
+    request = fast_token.parse_request(parse(["account", "get-access-token", "-t", "t", "-o", "tsv"], NO_CONFIG_DIR))
+    assert (request.tenant, request.output) == ("t", "tsv")
 
 
 @pytest.mark.parametrize("endpoint, host", [("https://login.microsoftonline.com", "login.microsoftonline.com"),

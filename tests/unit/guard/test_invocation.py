@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from azext_tokenguard.guard import audit, classify, confirm, decision, profile, redact, selection, signin
+from azext_tokenguard.guard import audit, classify, confirm, decision, fast_token, profile, redact, selection, \
+    signin
 from azext_tokenguard.guard.invocation import UNKNOWN_VALUE, Invocation, is_passthrough, parse
 from azext_tokenguard.guard.policy import Policy
 from azext_tokenguard.guard.profile import Context
@@ -94,8 +95,12 @@ def test_help_and_version_pass_through_unparsed():
     lambda argv: audit.entry('refused', 'test', argv, CONTEXT, 'destructive', now=0),
     lambda argv: decision.decide(argv, classify.classify_words(['group', 'delete']), CONTEXT, Policy(), {},
                                  protected=False),
+    lambda argv: decision.read_only_refusal(classify.classify_words(['group', 'delete']), Policy(), {}, argv),
+    lambda argv: fast_token.parse_request(argv),
+    lambda argv: fast_token.answer(argv, NO_CONFIG_DIR, {}),
 ], ids=['classify', 'context', 'redaction', 'confirm targets', 'confirm prompt', 'confirm ask', 'az --yes',
-        'steering', 'audit record', 'decision'])
+        'steering', 'audit record', 'decision', 'read-only refusal', 'get-access-token request',
+        'get-access-token answer'])
 def test_no_reader_takes_the_plain_words(read):
     """Each step of the guard reads the one parse; given a list it refuses, so none can walk argv again."""
     with pytest.raises(TypeError):

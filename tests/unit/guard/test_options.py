@@ -10,8 +10,8 @@ from azext_tokenguard.guard.invocation import parse
 from azext_tokenguard.guard.options import (ABBREVIATION, AMBIGUOUS, EXACT, UNKNOWN, CommandOptions, OptionSpec,
                                             options_for)
 from azext_tokenguard.guard.profile import load_context
-from azext_tokenguard.guard.redact import redact_argv
 
+from tests.unit.guard.parsed import redacted as redact_argv
 from tests.unit.guard.test_profile import DEV_ID, PROD_ID, entry, write_profile
 
 SECRET = 'Tg-Fake-Secret-Value-42'

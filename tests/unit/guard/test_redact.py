@@ -1,7 +1,9 @@
 """Unit tests of command-line redaction (audit log, prompts, classify output)."""
 import pytest
 
-from azext_tokenguard.guard.redact import redact_argv, redact_value
+from azext_tokenguard.guard.redact import redact_value
+
+from tests.unit.guard.parsed import redacted as redact_argv
 
 JWT = "eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJ4In0.c2lnbmF0dXJl"
 
