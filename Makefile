@@ -41,8 +41,9 @@ clients: $(BIN)/.installed
 	$(BIN)/python -m tests.harness.clients
 
 # The suite runs on TEST_WORKERS processes (pytest-xdist), each with its own emulator and az users; the tests
-# share nothing else. `make test TEST_WORKERS=0` runs them in this one process.
-TEST_WORKERS ?= 2
+# share nothing else. Three on two cores: the slow tests mostly wait for tokens to expire, and the third
+# worker uses that time. `make test TEST_WORKERS=0` runs them in this one process.
+TEST_WORKERS ?= 3
 PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist load
 
 test: lint $(BIN)/.installed shells clients

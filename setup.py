@@ -2,7 +2,7 @@
 """Packaging for the tokenguard Azure CLI extension (wheel: tokenguard-<version>-py3-none-any.whl)."""
 from setuptools import find_packages, setup
 
-VERSION = "0.4.0"
+VERSION = "0.4.1"
 
 CLASSIFIERS = [
     "Development Status :: 4 - Beta",

@@ -5,7 +5,7 @@ from tests.emulator import data
 def test_extension_is_installed_from_its_wheel(anonymous_az):
     extensions = anonymous_az.json("extension", "list")
     tokenguard = next(e for e in extensions if e["name"] == "tokenguard")
-    assert tokenguard["version"] == "0.4.0"
+    assert tokenguard["version"] == "0.4.1"
 
 
 def test_help_lists_the_commands(anonymous_az):
