@@ -43,6 +43,15 @@ VAULT_FILE_NAME = 'vault.json'  # in AZURE_CONFIG_DIR/tokenguard: only when it e
 ANSWER_END = '.'
 
 
+class Steering:  # pylint: disable=too-few-public-methods
+    """What the shell's selection (az tokenguard use) does with a command (selection.py's plan)."""
+
+    NONE = 'none'      # no selection, or a command it does not apply to: the guard goes on as before
+    STEER = 'steer'    # run az with --subscription <id> added
+    KEEP = 'keep'      # run az as typed: it lands where the selection says, or where the command says itself
+    REFUSE = 'refuse'  # az would land elsewhere and cannot be steered
+
+
 class Kind:  # pylint: disable=too-few-public-methods
     """What a command does (classify.py), strongest first."""
 

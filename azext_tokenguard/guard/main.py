@@ -12,7 +12,7 @@ import sys
 # where a command needs it (a vault, a pin, a selection, a sign-in, a question, a line to print).
 from .az_files import TOKENGUARD_DIR_NAME
 from .classify import DESTRUCTIVE, READ, Classification, classify, load_confirm_commands, needs_confirmation
-from .constants import ANSWER_END, VAULT_FILE_NAME, ExitCode, Mode, Outcome, Variable
+from .constants import ANSWER_END, VAULT_FILE_NAME, ExitCode, Mode, Outcome, Steering, Variable
 from .decision import is_context_free, is_protected, read_only_refusal
 from .environment import Environment, detect_ci
 from .invocation import is_passthrough, parse
@@ -100,12 +100,12 @@ def _context(invocation, steering, config_dir, env, cwd):
     return context
 
 
-_REFUSE, _STEER = 'refuse', 'steer'  # selection.REFUSE, selection.STEER: selection.py is read only when needed
+_REFUSE, _STEER = Steering.REFUSE, Steering.STEER  # selection.py is read only in a shell with a selection
 
 
 class _NoPlan:  # pylint: disable=too-few-public-methods
     """selection.NO_PLAN without importing selection.py: no selection in this shell."""
-    action = 'none'
+    action = Steering.NONE
     subscription_id = ''
 
 

@@ -32,7 +32,7 @@ import os
 
 from . import az_json as json  # json.loads without importing json: az_json.py
 from . import az_files
-from .constants import Variable
+from .constants import Steering, Variable
 from .invocation import require
 from .profile import (DEFAULT_CLOUD, active_cloud, context_from_entry, default_subscription, find_subscription,
                       load_subscriptions)
@@ -59,10 +59,7 @@ REST_URL_OPTIONS = ('--url', '--uri', '-u')
 # az rest replaces exactly this text with the subscription of --subscription (azure/cli/core/util.py).
 REST_PLACEHOLDER = '{subscriptionId}'
 
-NONE = 'none'      # no selection, or a command it does not apply to: the guard goes on as before
-STEER = 'steer'    # run az with --subscription <id> added
-KEEP = 'keep'      # run az as typed: it lands where the selection says, or where the command says itself
-REFUSE = 'refuse'  # az would land elsewhere and cannot be steered
+NONE, STEER, KEEP, REFUSE = Steering.NONE, Steering.STEER, Steering.KEEP, Steering.REFUSE
 
 HOW_TO_CLEAR = 'eval "$(az tokenguard use --clear)"'
 
