@@ -14,6 +14,7 @@ from tests.emulator import data
 from tests.harness.az import Az, offline_env, prepare_offline_cloud
 from tests.harness.egress import EgressRecorder
 from tests.harness.emulator import EmulatorProcess
+from tests.harness.faketime import frozen_clock_env
 from tests.harness.wheel import build_wheel
 
 FUZZ_MODULE = "tests.unit.fuzz_support"
@@ -182,3 +183,9 @@ def no_egress(request):
     yield
     attempts = recorder.take()
     assert not attempts, f"tried to reach hosts other than loopback: {attempts}"
+
+
+@pytest.fixture
+def frozen():
+    """A stopped clock (libfaketime) for az and the guard alike: tests/harness/faketime.py."""
+    return frozen_clock_env()

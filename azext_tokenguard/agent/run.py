@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from ..guard.invocation import parse
 from ..guard.errors import TokenRequestError
-from ..tokens.resources import audience_matches
+from ..guard.claims import audience_matches
 from . import policy
 from .placeholder import Placeholders
 

@@ -33,14 +33,16 @@ import time
 from . import az_files, az_json
 from .az_files import (CLOUDS_FILE_NAME, CONFIG_FILE_NAME, MAX_CONFIG_BYTES, SERVICE_PRINCIPAL, SP_STORE_BASENAME,
                        TOKEN_CACHE_BASENAME, USER)
+from .claims import audience_matches, expiry, payload_claims, token_summary
 from .profile import (CLOUD_ENV, active_cloud, default_subscription, find_subscription, ini_sections,
                       load_subscriptions, read_ini_values)
 from .invocation import require
-from .options import END_OF_OPTIONS
+from .options import END_OF_OPTIONS, NONE, ONE_OR_MORE, CommandOptions, OptionSpec
 from .resource_ids import is_guid
 
 COMMAND = 'account get-access-token'
 COMMAND_WORDS = tuple(COMMAND.split())
+GET_TOKEN = 'tokenguard get-token'
 AZ_CLIENT_ID = '04b07795-8ddb-461a-bbee-02f9e1bf7b46'  # azure.cli.core.auth.constants.AZURE_CLI_CLIENT_ID
 REFRESH_MARGIN_S = 300  # MSAL treats a cached access token with less left as expired
 DEFAULT_SCOPE_SUFFIX = '/.default'  # azure.cli.core.auth.util.resource_to_scopes
@@ -68,6 +70,20 @@ FLAGS = frozenset(('--only-show-errors',))
 LISTS = frozenset(('--scope',))
 OUTPUT_FORMATS = frozenset(('json', 'tsv', 'table', 'yaml', 'none'))
 RESULT_KEYS = ('accessToken', 'expiresOn', 'expires_on', 'subscription', 'tenant', 'tokenType')
+# az tokenguard get-token: az's keys and a summary (tokens/access.py AccessToken). Its two lists (scopes, roles)
+# are answered in JSON only; -o table has its own transformer, so it goes to az.
+GET_TOKEN_SCALARS = RESULT_KEYS + ('audience', 'identityType', 'expiresAt', 'secondsRemaining', 'tokenSource')
+GET_TOKEN_SPELLINGS = frozenset(('--resource', '-r', '--scope', '--tenant', '-t', '--subscription', '-s',
+                                 '--output', '-o', '--query', '--only-show-errors'))
+# get-token's options (_params.py) and az's global ones. The guard's option table is az's own, exported without
+# extensions, so it has none for tokenguard's commands (tests/unit/guard/test_fast_token.py compares the two).
+GET_TOKEN_OPTIONS = CommandOptions(GET_TOKEN, (
+    OptionSpec(('-h', '--help'), NONE), OptionSpec(('--debug',), NONE), OptionSpec(('--only-show-errors',), NONE),
+    OptionSpec(('--output', '-o')), OptionSpec(('--query',)), OptionSpec(('--verbose',), NONE),
+    OptionSpec(('--resource', '-r')), OptionSpec(('--scope',), ONE_OR_MORE), OptionSpec(('--subscription', '-s')),
+    OptionSpec(('--tenant', '-t')), OptionSpec(('--min-validity', '-m')), OptionSpec(('--list-resources', '-l'), NONE),
+    OptionSpec(('--resource-type',))))
+SELECTION_ENV = ('TOKENGUARD_SUBSCRIPTION', 'TOKENGUARD_TENANT')  # get-token follows the shell's `use` selection
 # What changes where az gets the token, or what it prints, in ways this module does not follow.
 AZ_ONLY_ENV = ('ACC_CLOUD',  # Cloud Shell
                'COPILOT_AGENT_SESSION_ID',  # az partitions MSAL's cache by the agent session
@@ -78,10 +94,27 @@ YAML_WORD_CHARACTERS = frozenset('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRST
 YAML_SPECIAL_WORDS = frozenset(('y', 'n', 'yes', 'no', 'true', 'false', 'on', 'off', 'null'))
 
 
-class Request:  # pylint: disable=too-few-public-methods
-    """The options of one ``az account get-access-token`` command line that change its answer."""
+class Reproduced:  # pylint: disable=too-few-public-methods
+    """A command this module answers: its words, the option spellings it reproduces, the fields a --query may
+    name, and its option table (None: az's, from the one parse)."""
 
-    def __init__(self, values):
+    def __init__(self, command, spellings, fields, table=None):
+        self.command = command
+        self.words = tuple(command.split())
+        self.spellings = spellings
+        self.fields = fields
+        self.table = table
+
+
+GET_ACCESS_TOKEN_COMMAND = Reproduced(COMMAND, SPELLINGS, RESULT_KEYS)
+GET_TOKEN_COMMAND = Reproduced(GET_TOKEN, GET_TOKEN_SPELLINGS, GET_TOKEN_SCALARS, GET_TOKEN_OPTIONS)
+
+
+class Request:  # pylint: disable=too-few-public-methods,too-many-instance-attributes
+    """The options of one command line that change its answer."""
+
+    def __init__(self, values, reproduced=GET_ACCESS_TOKEN_COMMAND):
+        self.reproduced = reproduced
         self.resource = values.get('--resource')
         self.resource_type = values.get('--resource-type')
         self.scopes = values.get('--scope')
@@ -92,13 +125,15 @@ class Request:  # pylint: disable=too-few-public-methods
 
 
 def answer(invocation, config_dir, env, clock=time.time):
-    """az's exact stdout for this get-access-token command (the one parse, invocation.parse), or None when az
-    must run."""
+    """The exact stdout of this get-access-token or get-token command (the one parse, invocation.parse), or None
+    when az must run."""
     require(invocation)
     try:
         request = parse_request(invocation)
         if request is None or any(name in env for name in AZ_ONLY_ENV) or sys.platform == 'win32':
             return None
+        if request.reproduced is GET_TOKEN_COMMAND and any(env.get(name) for name in SELECTION_ENV):
+            return None  # get-token reads the shell's selection itself
         return _answer(request, config_dir, env, clock())
     except Exception:  # pylint: disable=broad-except
         return None  # anything unexpected: az answers
@@ -106,26 +141,31 @@ def answer(invocation, config_dir, env, clock=time.time):
 
 def parse_request(invocation):
     """A Request from the parsed command line, or None for anything but the options this module reproduces:
-    it reads the one parse (az's option table), never the words again."""
+    it reads the one parse, never the words again."""
     require(invocation)
-    if not _plain_options_only(invocation) or invocation.table is None:
+    reproduced = _reproduced(invocation)
+    table = reproduced and (reproduced.table or invocation.table)
+    if table is None:
         return None
     values = {}
-    for spec, word, found in invocation.table.parse(list(invocation.words), 2):
+    for spec, word, found in table.parse(list(invocation.words), 2):
         name, attached, _ = word.partition('=')
-        if spec is None or name not in SPELLINGS or spec.canonical in values:
+        if spec is None or name not in reproduced.spellings or spec.canonical in values:
             return None  # unknown; or repeated: argparse keeps the last and az's --scope even merges
         value = _value_of(spec.canonical, found, attached=bool(attached))
         if value is None:
             return None
         values[spec.canonical] = value
-    return _valid(Request(values))
+    return _valid(Request(values, reproduced))
 
 
-def _plain_options_only(invocation):
-    """This command, spelled as az names it, with options only: no positional, ``--`` or ambiguous prefix."""
-    return invocation.words[:2] == COMMAND_WORDS and invocation.command == COMMAND_WORDS \
-        and not (invocation.ambiguous or invocation.positionals or END_OF_OPTIONS in invocation.words)
+def _reproduced(invocation):
+    """The command this module answers, spelled as az names it, with options only (no positional, ``--`` or
+    ambiguous prefix); else None."""
+    if invocation.ambiguous or invocation.positionals or END_OF_OPTIONS in invocation.words:
+        return None
+    return next((reproduced for reproduced in (GET_ACCESS_TOKEN_COMMAND, GET_TOKEN_COMMAND)
+                 if invocation.words[:2] == reproduced.words == invocation.command), None)
 
 
 def _value_of(name, found, *, attached):
@@ -146,7 +186,7 @@ def _valid(request):
         return None  # jsonc and yamlc colour a terminal's output: az knows whether it is one
     if request.resource_type is not None and request.resource_type not in RESOURCE_TYPES:
         return None
-    if request.query is not None and request.query not in RESULT_KEYS:
+    if request.query is not None and request.query not in request.reproduced.fields:
         return None
     return request
 
@@ -166,7 +206,43 @@ def _answer(request, config_dir, env, now):
     if account is None:
         return None
     result = _token_result(request, endpoints, account, config_dir, now)
+    if result is not None and request.reproduced is GET_TOKEN_COMMAND:
+        if request.query is None and output not in ('json', 'none'):
+            return None  # a summary's lists in tsv or yaml, get-token's own table: az writes those
+        result = _get_token_result(result, request, endpoints, now)
     return None if result is None else render(result, output, request.query)
+
+
+def _get_token_result(result, request, endpoints, now):
+    """get-token's result for the token az's get-access-token would return (tokens/access.py): the earlier of
+    MSAL's expiry and the token's own, and the summary of its claims; None when get-token would say more than
+    that (a token for another audience, one that is no JWT) or when its resource is an alias or an app id."""
+    resource = _get_token_resource(request, endpoints)
+    claims = payload_claims(result['accessToken'])
+    if resource is None or claims is None or expiry(claims) is None or not audience_matches(resource,
+                                                                                            claims.get('aud')):
+        return None
+    expires_on = min(result['expires_on'], int(expiry(claims)))
+    summary = token_summary(claims, now)
+    answer_ = dict(result, expires_on=expires_on, expiresOn=_local_time(expires_on), tokenSource='cache')
+    answer_.update((key, summary[key]) for key in ('audience', 'scopes', 'roles', 'identityType', 'expiresAt',
+                                                   'secondsRemaining'))
+    return answer_
+
+
+def _get_token_resource(request, endpoints):
+    """The resource get-token checks the token's audience against, when this module can tell it as get-token
+    does (tokens/resources.py): ARM by default, a URI as given, a single ``.../.default`` scope's resource."""
+    if request.scopes:
+        scope = request.scopes[0].strip()
+        if len(request.scopes) != 1 or not scope.endswith(DEFAULT_SCOPE_SUFFIX):
+            return None
+        return scope[:-len(DEFAULT_SCOPE_SUFFIX)] or None
+    if request.resource is None:
+        return endpoints['active_directory_resource_id']
+    is_uri = request.resource.startswith('https://') and request.resource.isprintable() \
+        and not any(c.isspace() for c in request.resource)
+    return request.resource if is_uri else None
 
 
 def _read_ini(path, wanted):
@@ -234,11 +310,15 @@ def _token_result(request, endpoints, account, config_dir, now):
         return None
     expires_on = int(now) + int(int(entry['expires_on']) - now)
     result = {'tokenType': 'Bearer', 'accessToken': entry['secret'], 'expires_on': expires_on,
-              'expiresOn': time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(expires_on)) + '.000000',
-              'tenant': str(tenant)}
+              'expiresOn': _local_time(expires_on), 'tenant': str(tenant)}
     if not request.tenant:
         result['subscription'] = str(account['id'])
     return result
+
+
+def _local_time(seconds):
+    """az's expiresOn: local time with microseconds (always zero: az counts whole seconds)."""
+    return time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(seconds)) + '.000000'
 
 
 def _scopes(request, endpoints):
@@ -359,14 +439,23 @@ def _render_value(value, output):
 
 def _json(value):
     """json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, separators=(',', ': ')) + newline, as knack
-    writes it, for this flat result; without importing json (and re) for it."""
+    writes it, for these results (scalars, and get-token's lists of strings); without importing json (and re)."""
     if isinstance(value, dict):
-        members = (f'  {_json_scalar(key)}: {_json_scalar(value[key])}' for key in sorted(value))
+        members = (f'  {_json_scalar(key)}: {_json_member(value[key])}' for key in sorted(value))
         return '{\n' + ',\n'.join(members) + '\n}\n'
     return _json_scalar(value) + '\n'
 
 
+def _json_member(value):
+    """An object member's value, two spaces in: a list puts each item on a line of its own, four spaces in."""
+    if isinstance(value, list):
+        return '[\n' + ',\n'.join(f'    {_json_scalar(item)}' for item in value) + '\n  ]' if value else '[]'
+    return _json_scalar(value)
+
+
 def _json_scalar(value):
+    if value is None or isinstance(value, bool):
+        return {None: 'null', True: 'true', False: 'false'}[value]
     if isinstance(value, int):
         return str(value)
     if az_json.needs_no_escape(value):

@@ -24,6 +24,7 @@ CONTEXT_ALWAYS, CONTEXT_AUTO = Mode.CONTEXT_ALWAYS, Mode.CONTEXT_AUTO
 CONTEXT_DESTRUCTIVE_ONLY, CONTEXT_LINE_MODES = Mode.CONTEXT_DESTRUCTIVE_ONLY, Mode.CONTEXT_LINE_MODES
 RULE_DENY = Mode.RULE_DENY
 LOGIN_COMMAND = 'login'
+FAST_TOKEN_COMMANDS = ('account get-access-token', 'tokenguard get-token')  # fast_token.py may answer them
 
 DEBUG_FLAG = '--debug'
 CONTEXT_LINE_ENV = 'TOKENGUARD_CONTEXT_LINE'  # overrides the policy's mode for one shell or script
@@ -149,9 +150,9 @@ def _steered(invocation, steering):
 
 
 def _answer_or_run(invocation, classification, steering, *, config_dir, env, io):
-    """ANSWERED, with az's own output on stdout, for a get-access-token that az's token cache answers
-    (fast_token.py); else what _run says."""
-    if classification.command == 'account get-access-token':
+    """ANSWERED, with az's own output on stdout, for a get-access-token or get-token that az's token cache
+    answers (fast_token.py); else what _run says."""
+    if classification.command in FAST_TOKEN_COMMANDS:
         from . import fast_token  # only for this command: every other one skips the import
         text = fast_token.answer(_steered(invocation, steering), config_dir, env)
         if text is not None:

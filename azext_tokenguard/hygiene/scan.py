@@ -28,6 +28,7 @@ import msal
 from azext_tokenguard.hygiene import token_files as tf
 from azext_tokenguard._format import printable
 from azext_tokenguard.guard import az_files, vault_state
+from azext_tokenguard.guard.claims import MAX_TIMESTAMP
 from azext_tokenguard.guard.errors import InvalidValueError
 from azext_tokenguard.guard.signin import detect_ci  # one list of CI systems, shared with the guard
 
@@ -101,7 +102,6 @@ MAX_TEXT_HITS = 500
 DEFAULT_TIME_BUDGET_S = 10.0
 FINGERPRINT_HEX = 12
 SECONDS_PER_DAY = 86400.0
-MAX_TIMESTAMP = 253402300799  # 9999-12-31T23:59:59Z
 SKIP_DIR_NAMES = frozenset({"cliextensions", "__pycache__", "site-packages", "node_modules", ".git"})
 
 # --- CI detection -------------------------------------------------------------------

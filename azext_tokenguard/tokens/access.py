@@ -17,6 +17,7 @@ from typing import Optional
 from knack.log import get_logger
 
 from azext_tokenguard import az_profile
+from azext_tokenguard.guard import claims as claims_of
 from azext_tokenguard.tokens import jwt_inspect
 from azext_tokenguard.tokens import resources
 from azext_tokenguard.tokens.durations import format_duration
@@ -100,7 +101,7 @@ def decoded(value, expires_on, source, subscription=None, tenant=None):
         claims = jwt_inspect.decode_unverified(value)[1]
     except jwt_inspect.TokenFormatError:
         claims = None
-    exp = jwt_inspect.expiry(claims) if claims is not None else None
+    exp = claims_of.expiry(claims) if claims is not None else None
     expires_on = int(expires_on) if exp is None else min(int(expires_on), int(exp))
     return Token(value, expires_on, claims, source, subscription, tenant)
 
@@ -154,8 +155,8 @@ def access_token_result(token, request, now):
     if token.claims is None:
         logger.warning("The token is not a JWT, so its audience and lifetime cannot be checked here.")
         return result
-    summary = jwt_inspect.token_summary(token.claims, now)
-    if request.resource and not resources.audience_matches(request.resource, summary["audience"]):
+    summary = claims_of.token_summary(token.claims, now)
+    if request.resource and not claims_of.audience_matches(request.resource, summary["audience"]):
         raise RefusedError(f"The token that came back is for audience '{summary['audience']}', not for "
                            f"'{request.resource}' as asked.",
                            recommendation="Check the resource or scope you passed; no token was returned.")

@@ -8,14 +8,15 @@ and the Entra-specific reading of the claims.
 """
 
 import binascii
-import math
 import re
-from datetime import datetime, timezone
 
 import jwt
 from jwt.utils import base64url_decode
 
 from azext_tokenguard.tokens.durations import format_duration
+from azext_tokenguard.guard.claims import identity_type, roles_of, scopes_of, utc_iso
+from azext_tokenguard.guard.claims import string_or_none as _string_or_none
+from azext_tokenguard.guard.claims import timestamp as _timestamp
 from azext_tokenguard.guard.errors import InvalidValueError
 
 # ---------------------------------------------------------------------------
@@ -24,8 +25,6 @@ from azext_tokenguard.guard.errors import InvalidValueError
 MAX_TOKEN_CHARS = 64 * 1024  # Entra tokens are a few KB; anything larger is not a token we issue
 LONG_LIFETIME_SECONDS = 2 * 3600  # Entra's default is 60-90 min; longer means a custom policy or a leak risk
 TIME_CLAIMS = ('iat', 'nbf', 'exp')
-# datetime can only represent years 1..9999; bigger "timestamps" are garbage, not times
-MAX_TIMESTAMP = 253402300799
 CAE_CAPABILITY = 'cp1'  # xms_cc value a client sends when it can handle CAE claims challenges
 
 JWS_PARTS, JWE_PARTS = 3, 5
@@ -68,26 +67,6 @@ def inspect_token(text, now):
     }
 
 
-def token_summary(claims, now):
-    """Secret-free facts about a token for ``get-token``: who it is for, what it allows, when it ends."""
-    exp = expiry(claims)
-    return {
-        'audience': claims.get('aud'),
-        'scopes': scopes_of(claims),
-        'roles': roles_of(claims),
-        'identityType': identity_type(claims),
-        'tenant': _string_or_none(claims.get('tid')),
-        'expiresAt': utc_iso(exp) if exp is not None else None,
-        # Negative once expired, so callers can tell "expired 30s ago" from "30s left".
-        'secondsRemaining': int(math.floor(exp - now)) if exp is not None else None,
-    }
-
-
-def expiry(claims):
-    """The ``exp`` claim as epoch seconds, or None when it is missing or not a usable time."""
-    return _timestamp(claims.get('exp'))
-
-
 def decode_unverified(text):
     """Return ``(header, claims)`` of a JWS compact token; raise TokenFormatError with a fix otherwise."""
     token = _normalise(text)
@@ -103,52 +82,11 @@ def decode_unverified(text):
     return header, claims
 
 
-def identity_type(claims):
-    """'managedIdentity', 'user', 'application' or 'unknown', from Entra's claims."""
-    # Managed identity tokens are app-only tokens too, so check them first.
-    if 'xms_mirid' in claims or 'xms_az_rid' in claims:
-        return 'managedIdentity'
-    idtyp = claims.get('idtyp')
-    if idtyp == 'user' or 'scp' in claims:
-        return 'user'
-    if idtyp == 'app' or roles_of(claims):
-        return 'application'
-    # v1 app-only tokens without roles: object id and subject are the same principal.
-    if claims.get('oid') and claims.get('oid') == claims.get('sub') and ('appid' in claims or 'azp' in claims):
-        return 'application'
-    return 'unknown'
-
-
-def scopes_of(claims):
-    """Delegated permissions from ``scp`` (a space-separated string in Entra tokens)."""
-    scp = claims.get('scp')
-    if isinstance(scp, str):
-        return scp.split()
-    if isinstance(scp, list):
-        return [item for item in scp if isinstance(item, str)]
-    return []
-
-
-def roles_of(claims):
-    roles = claims.get('roles')
-    if isinstance(roles, list):
-        return [item for item in roles if isinstance(item, str)]
-    if isinstance(roles, str):
-        return [roles]
-    return []
-
-
 def is_cae_capable(claims):
     xms_cc = claims.get('xms_cc')
     if isinstance(xms_cc, str):
         xms_cc = [xms_cc]
     return isinstance(xms_cc, list) and CAE_CAPABILITY in xms_cc
-
-
-def utc_iso(timestamp):
-    """Seconds since the epoch -> '2024-01-02T03:04:05Z'."""
-    moment = datetime.fromtimestamp(int(timestamp), tz=timezone.utc)
-    return moment.strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
 def relative_time(timestamp, now):
@@ -238,17 +176,6 @@ def _describe_decode_error(err):
 # Claim interpretation
 # ---------------------------------------------------------------------------
 
-def _timestamp(value):
-    """A usable NumericDate, or None for missing/garbage values (strings, bools, NaN, year 30000)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    # Only floats can be NaN or infinite; math.isfinite on a huge int would raise OverflowError.
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if not 0 <= value <= MAX_TIMESTAMP:
-        return None
-    return value
-
 
 def _time_report(claims, now):
     report = {}
@@ -296,7 +223,3 @@ def _validity_warnings(claims, now):
         warnings.append(f'not yet valid: becomes valid {relative_time(nbf, now)} (at {utc_iso(nbf)}); '
                         f'check this machine\'s clock')
     return warnings
-
-
-def _string_or_none(value):
-    return value if isinstance(value, str) else None

@@ -9,6 +9,7 @@ Nothing here imports azure.cli, so the module is testable on its own.
 import re
 from urllib.parse import urlsplit
 
+from azext_tokenguard.guard.claims import audience_matches
 from azext_tokenguard.guard.errors import InvalidValueError
 
 # ---------------------------------------------------------------------------
@@ -233,23 +234,6 @@ def scopes_for_resource(resource):
     """
     text = _clean_input(resource)
     return [text + DEFAULT_SCOPE_SUFFIX]
-
-
-def audience_matches(requested_resource, aud_claim):
-    """True if a token's ``aud`` is the requested resource (trailing slash and case ignored).
-
-    An app id GUID only equals itself: Entra does not tell us which identifier URI
-    belongs to which app id, so a URI never matches a GUID.
-    """
-    if not isinstance(requested_resource, str) or not requested_resource.strip():
-        return False
-    audiences = aud_claim if isinstance(aud_claim, list) else [aud_claim]
-    wanted = _audience_key(requested_resource)
-    return any(isinstance(aud, str) and aud.strip() and _audience_key(aud) == wanted for aud in audiences)
-
-
-def _audience_key(value):
-    return value.strip().rstrip('/').casefold()
 
 
 def arm_audiences(endpoints):

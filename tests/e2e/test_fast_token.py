@@ -5,26 +5,21 @@ every case the fast path does not reproduce reaches az.
 The clock is frozen (libfaketime) for both: az prints its expiry as now, in whole seconds, plus MSAL's whole
 seconds left, so two runs a second boundary apart may differ by one; frozen, neither moves.
 """
-import datetime
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.emulator import data
 from tests.harness.az import AZ
-from tests.harness.faketime import faketime_env
 from tests.harness.shell import GuardedShell, guard_launch_path, without_terminal
 
 ANSWERED, RUN, REFUSED_READ_ONLY = 49, 0, 47
 ANSWER_END = "."
 ARM = "https://management.core.windows.net/"
 GRAPH = "https://graph.microsoft.com/"
-# A time zone az and the guard both read: UTC+05:30, so expiresOn shows local time, not UTC.
-ZONE, ZONE_OFFSET_S = "IST-5:30", 5 * 3600 + 30 * 60
 
 REQUESTS = {
     "default": [],
@@ -40,14 +35,6 @@ REQUESTS = {
 OUTPUTS = ["json", "tsv", "table", "yaml", "none"]
 QUERIES = [("accessToken", "tsv"), ("expires_on", "json"), ("expiresOn", "yaml"), ("tenant", "table"),
            ("subscription", "none"), ("expiresOn", "table"), ("expires_on", "yaml"), ("tokenType", "json")]
-
-
-@pytest.fixture
-def frozen(request):
-    """A clock stopped at this second, in UTC+05:30, for az and the guard alike."""
-    now = int(time.time())
-    local = datetime.datetime.fromtimestamp(now, datetime.timezone.utc) + datetime.timedelta(seconds=ZONE_OFFSET_S)
-    return {**faketime_env(FAKETIME=local.strftime("%Y-%m-%d %H:%M:%S")), "TZ": ZONE}
 
 
 def run(argv, az, **extra_env):

@@ -10,7 +10,9 @@ them, and they are removed when the test run ends.
 import atexit
 import ctypes
 import ctypes.util
+import datetime
 import os
+import time
 
 LIBRARY_PATHS = ("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1",
                  "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1")
@@ -78,3 +80,15 @@ def _remove_shared_objects():
     libc = _libc()
     libc.sem_unlink(semaphore.encode())
     libc.shm_unlink(memory.encode())
+
+
+# A time zone az and the guard both read: UTC+05:30, so expiresOn shows local time, not UTC.
+ZONE, ZONE_OFFSET_S = "IST-5:30", 5 * 3600 + 30 * 60
+
+
+def frozen_clock_env():
+    """The variables that stop the clock at this second, in UTC+05:30, for az and the guard alike: az prints a
+    token's expiry as now plus the seconds left, so two runs a second boundary apart could differ."""
+    now = int(time.time())
+    local = datetime.datetime.fromtimestamp(now, datetime.timezone.utc) + datetime.timedelta(seconds=ZONE_OFFSET_S)
+    return {**faketime_env(FAKETIME=local.strftime("%Y-%m-%d %H:%M:%S")), "TZ": ZONE}

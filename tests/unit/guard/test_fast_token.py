@@ -1,6 +1,7 @@
 """The guard's get-access-token fast path (guard/fast_token.py): knack's own output formats, MSAL's choice of
 cached token, and the command lines it leaves to az. The end-to-end comparison with the real az is
 tests/e2e/test_fast_token.py."""
+import contextlib
 from collections import OrderedDict
 
 import pytest
@@ -9,6 +10,7 @@ from knack.util import CommandResultItem
 
 from azext_tokenguard.guard import fast_token
 from azext_tokenguard.guard.invocation import parse
+from azext_tokenguard.guard.options import NONE, ONE, ONE_OR_MORE
 
 from tests.unit.guard.option_table import NO_CONFIG_DIR
 
@@ -141,3 +143,87 @@ def test_short_options_are_read_without_a_long_one():
                                             ("http://login.example", None), ("https://[::1]:443", None)])
 def test_the_authority_host_is_msals_instance(endpoint, host):
     assert fast_token._authority_host(endpoint) == host
+
+
+# ---------------------------------------------------------------- az tokenguard get-token
+
+class _ArgumentsRecorder:
+    """Stands in for az's loader while _params.load_arguments declares the arguments: records each
+    argument's option strings, nargs and action per command."""
+
+    def __init__(self):
+        self.commands = {}
+
+    @contextlib.contextmanager
+    def argument_context(self, command):
+        yield _ArgumentScope(self.commands.setdefault(command, {}))
+
+
+class _ArgumentScope:
+    def __init__(self, arguments):
+        self.arguments = arguments
+
+    def argument(self, dest, options_list=(), **settings):
+        self.arguments[dest] = (tuple(options_list), settings.get("nargs"), settings.get("action"))
+
+    def positional(self, dest, **settings):
+        self.arguments[dest] = ((), settings.get("nargs"), None)
+
+    def ignore(self, *_dests):
+        pass
+
+
+def test_get_tokens_option_table_in_the_guard_is_the_one_params_declares():
+    from azext_tokenguard import _params
+    recorder = _ArgumentsRecorder()
+    _params.load_arguments(recorder, None)
+    declared = {names: (nargs, action) for names, nargs, action in recorder.commands["tokenguard get-token"].values()}
+    az_globals = {("-h", "--help"), ("--debug",), ("--only-show-errors",), ("--output", "-o"), ("--query",),
+                  ("--verbose",)}
+    in_guard = {spec.names: spec.nargs for spec in fast_token.GET_TOKEN_OPTIONS.specs if spec.names not in az_globals}
+    assert set(in_guard) == set(declared)
+    kinds = {"+": ONE_OR_MORE, None: ONE}
+    assert all(in_guard[names] == (NONE if action == "store_true" else kinds[nargs])
+               for names, (nargs, action) in declared.items())
+
+
+def get_token_request(argv):
+    return fast_token.parse_request(parse(["tokenguard", "get-token", *argv], NO_CONFIG_DIR))
+
+
+def test_get_token_command_lines_it_reads():
+    request = get_token_request(["-r", "https://vault.azure.net", "-s", "sub", "--query", "secondsRemaining",
+                                 "-o", "json", "--only-show-errors"])
+    assert (request.resource, request.subscription, request.query, request.output) == (
+        "https://vault.azure.net", "sub", "secondsRemaining", "json")
+    assert request.reproduced is fast_token.GET_TOKEN_COMMAND
+
+
+@pytest.mark.parametrize("argv", [
+    ["--min-validity", "5m"], ["-m", "300"], ["--list-resources"], ["-l"], ["--resource-type", "arm"],
+    ["--query", "scopes"], ["--query", "roles"], ["--res", "x"], ["-r", "a", "-r", "b"], ["--debug"],
+    ["--scope=a"], ["-tT"], ["extra"], ["--", "x"],
+])
+def test_get_token_command_lines_it_leaves_to_az(argv):
+    assert get_token_request(argv) is None
+
+
+@pytest.mark.parametrize("request_args, resource", [
+    ({}, "https://management.core.windows.net/"),
+    ({"--resource": "https://vault.azure.net"}, "https://vault.azure.net"),
+    ({"--scope": ["https://graph.microsoft.com/.default"]}, "https://graph.microsoft.com"),
+    ({"--resource": "graph"}, None), ({"--resource": "04b07795-8ddb-461a-bbee-02f9e1bf7b46"}, None),
+    ({"--resource": "https://x y"}, None), ({"--scope": ["https://graph.microsoft.com/User.Read"]}, None),
+    ({"--scope": ["a/.default", "b/.default"]}, None),
+])
+def test_the_resource_get_token_checks_the_audience_against(request_args, resource):
+    request = fast_token.Request(request_args, fast_token.GET_TOKEN_COMMAND)
+    endpoints = {"active_directory_resource_id": "https://management.core.windows.net/"}
+    assert fast_token._get_token_resource(request, endpoints) == resource
+
+
+def test_get_tokens_json_lists_are_written_as_knack_writes_them():
+    import json
+    result = {"scopes": ["user_impersonation", "Zoë"], "roles": [], "secondsRemaining": 3599, "audience": "a"}
+    assert fast_token.render(result, "json") == json.dumps(result, ensure_ascii=False, indent=2, sort_keys=True,
+                                                           separators=(",", ": ")) + "\n"

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from azext_tokenguard.guard import claims
 from azext_tokenguard.tokens import jwt_inspect
 from tests.unit.fuzz_support import (BOMS, GUIDS, JSONISH, MANY, NOW, SOME, SPECIAL_BYTES, assert_one_line, count,
                                      deep_lists, document)
@@ -78,7 +79,7 @@ def test_any_token_text_gives_a_report_or_one_format_error(text):
         assert_one_line(str(error))
         return
     check_report(report)
-    summary = jwt_inspect.token_summary(report["claims"], NOW)
+    summary = claims.token_summary(report["claims"], NOW)
     assert summary["secondsRemaining"] is None or isinstance(summary["secondsRemaining"], int)
 
 

@@ -5,8 +5,8 @@ import time
 import jwt
 import pytest
 
-from azext_tokenguard.tokens.jwt_inspect import (
-    MAX_TOKEN_CHARS, TokenFormatError, identity_type, inspect_token, relative_time, token_summary, utc_iso)
+from azext_tokenguard.guard.claims import identity_type, payload_claims, token_summary, utc_iso
+from azext_tokenguard.tokens.jwt_inspect import MAX_TOKEN_CHARS, TokenFormatError, inspect_token, relative_time
 
 NOW = 1_700_000_000  # 2023-11-14T22:13:20Z
 TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47'
@@ -306,3 +306,18 @@ def test_any_input_gives_report_or_token_format_error(text):
         assert '\n' not in str(err)
     else:
         json.dumps(report)
+
+
+# ---------------------------------------------------------------- the guard's reading of the claims
+
+def test_the_guard_reads_the_claims_pyjwt_reads():
+    claims = {'aud': 'https://management.core.windows.net/', 'scp': 'user_impersonation', 'exp': NOW + 3600,
+              'name': 'Zoë'}
+    token = jwt.encode(claims, KEY, algorithm='HS256')
+    assert payload_claims(token) == jwt.decode(token, options={'verify_signature': False}) == claims
+
+
+@pytest.mark.parametrize('text', ['', 'a.b', 'a.b.c.d', 'x..y', 'e30.!!!.c', 'x.' + b64(b'[1]') + '.y',
+                                  'x.' + b64(b'{"a":') + '.y', None, 42])
+def test_the_guard_takes_nothing_else_for_claims(text):
+    assert payload_claims(text) is None

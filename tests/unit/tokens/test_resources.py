@@ -3,9 +3,10 @@ import json
 import pytest
 from azure.cli.core.cloud import AZURE_CHINA_CLOUD, AZURE_PUBLIC_CLOUD, AZURE_US_GOV_CLOUD
 
+from azext_tokenguard.guard.claims import audience_matches
 from azext_tokenguard.tokens.resources import (
-    ALIASES, ResourceError, audience_matches, detect_permission_as_resource, resolve_resource,
-    resource_table, same_resource, scopes_for_resource)
+    ALIASES, ResourceError, detect_permission_as_resource, resolve_resource, resource_table, same_resource,
+    scopes_for_resource)
 
 
 def cloud_maps(cloud):

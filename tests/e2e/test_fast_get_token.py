@@ -1,0 +1,138 @@
+"""`az tokenguard get-token` answered by the guard from az's token cache (guard/fast_token.py), side by side with
+the real az running the extension: the same bytes on stdout and the same exit status, for a user and a service
+principal; and every case the fast path does not reproduce reaches az.
+
+The clock is frozen (libfaketime) for both, as in test_fast_token.py: get-token prints the seconds left.
+"""
+import subprocess
+import sys
+
+import pytest
+
+from tests.emulator import data
+from tests.e2e.test_fast_token import ANSWER_END, ANSWERED, ARM, GRAPH, REFUSED_READ_ONLY, RUN, run
+from tests.harness.az import AZ
+from tests.harness.shell import guard_launch_path
+
+COMMAND = ["tokenguard", "get-token"]
+REQUESTS = {
+    "default": [],
+    "resource": ["--resource", ARM],
+    "resource by its short option": ["-r", GRAPH],
+    "scope": ["--scope", GRAPH + ".default"],
+    "tenant": ["--tenant", data.CONTOSO.tenant_id],
+    "subscription by name": ["--subscription", data.CONTOSO_PROD.display_name],
+    "subscription by id, short option": ["-s", data.CONTOSO_PROD.subscription_id],
+    "a script's token": ["--resource", ARM, "--query", "accessToken", "-o", "tsv"],
+}
+QUERIES = [("accessToken", "tsv"), ("expiresOn", "json"), ("secondsRemaining", "json"), ("identityType", "yaml"),
+           ("audience", "table"), ("expires_on", "yaml"), ("tokenSource", "tsv"), ("expiresAt", "json"),
+           ("tenant", "none")]
+
+
+def real_get_token(az, args, env):
+    return run([AZ, *COMMAND, *args], az, **env)
+
+
+def guard(az, args, env):
+    return run([sys.executable, "-I", "-S", guard_launch_path(az), *COMMAND, *args], az, **env)
+
+
+def assert_same_as_az(az, args, env):
+    theirs = real_get_token(az, args, env)  # first: a token az fetches now is in the cache for the guard
+    ours = guard(az, args, env)
+    assert theirs.returncode == 0, theirs.stderr
+    assert ours.returncode == ANSWERED, (args, ours.stderr)
+    assert ours.stdout[:-len(ANSWER_END)] == theirs.stdout and ours.stdout.endswith(ANSWER_END), args
+
+
+def assert_reaches_az(az, args, env):
+    ours = guard(az, args, env)
+    assert (ours.returncode, ours.stdout) == (RUN, ""), (args, ours.stderr)
+
+
+@pytest.fixture(params=["user", "servicePrincipal"])
+def az(request):
+    return request.getfixturevalue("user_az" if request.param == "user" else "sp_az")
+
+
+@pytest.mark.parametrize("name", list(REQUESTS))
+def test_each_request_prints_what_get_token_prints(az, frozen, name):
+    assert_same_as_az(az, REQUESTS[name], frozen)
+
+
+@pytest.mark.parametrize("output", ["json", "none"])
+def test_json_and_none_print_what_get_token_prints(az, frozen, output):
+    assert_same_as_az(az, ["-o", output], frozen)
+
+
+@pytest.mark.parametrize("query, output", QUERIES)
+def test_a_query_of_one_field_prints_what_get_token_prints(az, frozen, query, output):
+    assert_same_as_az(az, ["--query", query, "-o", output], frozen)
+
+
+def test_answered_without_az_and_without_a_request(sp_az, emulator, frozen, tmp_path):
+    """Through the shim, with a real az that would fail: the answer can only come from the guard."""
+    from azext_tokenguard.guard.shim import render_shim
+    failing_az = tmp_path / "failing-az"
+    failing_az.write_text("#!/bin/sh\necho 'az ran' >&2\nexit 3\n")
+    failing_az.chmod(0o700)
+    shim = tmp_path / "az"
+    shim.write_text(render_shim(str(tmp_path), sys.executable, guard_launch_path(sp_az), str(failing_az)))
+    shim.chmod(0o700)
+    expected = real_get_token(sp_az, ["--query", "accessToken", "-o", "tsv"], frozen).stdout
+    emulator.reset()
+    result = run([str(shim), *COMMAND, "--query", "accessToken", "-o", "tsv"], sp_az, **frozen)
+    assert (result.returncode, result.stdout, result.stderr) == (0, expected, "")
+    assert emulator.requests(service="entra") == []
+
+
+# ------------------------------------------------------------------ what goes to az
+
+@pytest.mark.parametrize("args", [
+    ["--resource", "graph"],  # an alias: the cloud's table of them lives in the extension
+    ["--resource", data.DEPLOY_BOT.app_id],
+    ["--min-validity", "5m"], ["-m", "300"],
+    ["-o", "tsv"], ["-o", "yaml"], ["-o", "table"], ["-o", "jsonc"],
+    ["--query", "scopes"], ["--query", "[accessToken]"],
+    ["--list-resources"], ["--resource-type", "arm"],
+    ["--scope", GRAPH + "User.Read"], ["--scope", GRAPH + ".default", ARM + ".default"],
+    ["--debug"], ["--res", ARM], ["-r", ARM, "-r", ARM],
+])
+def test_what_the_fast_path_does_not_reproduce_goes_to_az(user_az, frozen, args):
+    assert_reaches_az(user_az, args, frozen)
+
+
+def test_a_shell_with_a_selection_goes_to_az(user_az, frozen):
+    """get-token follows the shell's `az tokenguard use` selection itself."""
+    selected = {**frozen, "TOKENGUARD_SUBSCRIPTION": data.CONTOSO_PROD.subscription_id}
+    assert_reaches_az(user_az, [], selected)
+
+
+def test_a_token_not_in_the_cache_goes_to_az_and_then_comes_from_it(sp_az, emulator, frozen):
+    args = ["--resource", "https://vault.azure.net"]
+    assert_reaches_az(sp_az, args, frozen)
+    emulator.reset()
+    assert real_get_token(sp_az, args, frozen).returncode == 0
+    assert [r["scope"] for r in emulator.requests(service="entra") if r.get("grant_type")] == [
+        "https://vault.azure.net/.default"]
+    assert_same_as_az(sp_az, args, frozen)
+
+
+def test_a_token_within_msals_refresh_margin_goes_to_az(sp_az, emulator, frozen):
+    emulator.reset(token_lifetime=299)
+    args = ["--resource", GRAPH]
+    assert real_get_token(sp_az, args, frozen).returncode == 0
+    assert_reaches_az(sp_az, args, frozen)
+
+
+def test_read_only_mode_refuses_it_before_the_cache_is_read(sp_az, frozen):
+    """The guard's rules come first, as for any command: a token is a credential (the secret class)."""
+    refused = guard(sp_az, [], {**frozen, "TOKENGUARD_MODE": "read-only"})
+    assert (refused.returncode, refused.stdout) == (REFUSED_READ_ONLY, "")
+
+
+def test_the_help_is_az_s(sp_az, frozen):
+    result = subprocess.run([sys.executable, "-I", "-S", guard_launch_path(sp_az), *COMMAND, "--help"],
+                            capture_output=True, text=True, env={**sp_az.env, **frozen}, check=False)
+    assert (result.returncode, result.stdout) == (RUN, "")
