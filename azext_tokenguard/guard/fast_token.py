@@ -5,6 +5,11 @@ az (a quarter of a second or more) to read a token that sits in ``msal_token_cac
 would return is there, with more than MSAL's refresh margin left, the guard prints what az would print, byte
 for byte, and the shell function or shim does not start az (ExitCode.ANSWERED).
 
+``az tokenguard get-token`` is answered the same way where its answer needs nothing but that token: az's
+fields, with the earlier of MSAL's expiry and the token's own, and the summary of its claims (claims.py, which
+the extension reads too), for the default resource, a resource URI or one ``.default`` scope whose audience the
+token has. Its aliases, ``--min-validity`` and output other than JSON (or one field) go to az.
+
 ``answer(invocation, config_dir, env)`` gives that text, or None: then az runs, unchanged. None is the answer to
 everything this module does not reproduce exactly: an option it does not know, ``--debug``/``--verbose``, a
 ``--query`` beyond one field, a colour output format, an encrypted cache, a managed identity, Cloud Shell, an

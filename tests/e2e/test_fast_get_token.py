@@ -10,11 +10,11 @@ import sys
 import pytest
 
 from tests.emulator import data
-from tests.e2e.test_fast_token import ANSWER_END, ANSWERED, ARM, GRAPH, REFUSED_READ_ONLY, RUN, run
-from tests.harness.az import AZ
+from tests.e2e import test_fast_token as fast_token
+from tests.e2e.test_fast_token import ARM, GRAPH, REFUSED_READ_ONLY, RUN, run
 from tests.harness.shell import guard_launch_path
 
-COMMAND = ["tokenguard", "get-token"]
+GET_TOKEN = ("tokenguard", "get-token")
 REQUESTS = {
     "default": [],
     "resource": ["--resource", ARM],
@@ -31,24 +31,19 @@ QUERIES = [("accessToken", "tsv"), ("expiresOn", "json"), ("secondsRemaining", "
 
 
 def real_get_token(az, args, env):
-    return run([AZ, *COMMAND, *args], az, **env)
+    return fast_token.real_az(az, args, env, GET_TOKEN)
 
 
 def guard(az, args, env):
-    return run([sys.executable, "-I", "-S", guard_launch_path(az), *COMMAND, *args], az, **env)
+    return fast_token.guard(az, args, env, GET_TOKEN)
 
 
 def assert_same_as_az(az, args, env):
-    theirs = real_get_token(az, args, env)  # first: a token az fetches now is in the cache for the guard
-    ours = guard(az, args, env)
-    assert theirs.returncode == 0, theirs.stderr
-    assert ours.returncode == ANSWERED, (args, ours.stderr)
-    assert ours.stdout[:-len(ANSWER_END)] == theirs.stdout and ours.stdout.endswith(ANSWER_END), args
+    fast_token.assert_same_as_az(az, args, env, GET_TOKEN)
 
 
 def assert_reaches_az(az, args, env):
-    ours = guard(az, args, env)
-    assert (ours.returncode, ours.stdout) == (RUN, ""), (args, ours.stderr)
+    fast_token.assert_reaches_az(az, args, env, GET_TOKEN)
 
 
 @pytest.fixture(params=["user", "servicePrincipal"])
@@ -82,7 +77,7 @@ def test_answered_without_az_and_without_a_request(sp_az, emulator, frozen, tmp_
     shim.chmod(0o700)
     expected = real_get_token(sp_az, ["--query", "accessToken", "-o", "tsv"], frozen).stdout
     emulator.reset()
-    result = run([str(shim), *COMMAND, "--query", "accessToken", "-o", "tsv"], sp_az, **frozen)
+    result = run([str(shim), *GET_TOKEN, "--query", "accessToken", "-o", "tsv"], sp_az, **frozen)
     assert (result.returncode, result.stdout, result.stderr) == (0, expected, "")
     assert emulator.requests(service="entra") == []
 
@@ -133,6 +128,6 @@ def test_read_only_mode_refuses_it_before_the_cache_is_read(sp_az, frozen):
 
 
 def test_the_help_is_az_s(sp_az, frozen):
-    result = subprocess.run([sys.executable, "-I", "-S", guard_launch_path(sp_az), *COMMAND, "--help"],
+    result = subprocess.run([sys.executable, "-I", "-S", guard_launch_path(sp_az), *GET_TOKEN, "--help"],
                             capture_output=True, text=True, env={**sp_az.env, **frozen}, check=False)
     assert (result.returncode, result.stdout) == (RUN, "")

@@ -42,25 +42,28 @@ def run(argv, az, **extra_env):
                           **without_terminal({**az.env, **extra_env}))
 
 
-def real_az(az, args, env):
-    return run([AZ, "account", "get-access-token", *args], az, **env)
+GET_ACCESS_TOKEN = ("account", "get-access-token")
 
 
-def guard(az, args, env):
+def real_az(az, args, env, command=GET_ACCESS_TOKEN):
+    return run([AZ, *command, *args], az, **env)
+
+
+def guard(az, args, env, command=GET_ACCESS_TOKEN):
     """The guard as the shell function and the shim run it: exit status and stdout."""
-    return run([sys.executable, "-I", "-S", guard_launch_path(az), "account", "get-access-token", *args], az, **env)
+    return run([sys.executable, "-I", "-S", guard_launch_path(az), *command, *args], az, **env)
 
 
-def assert_same_as_az(az, args, env):
-    theirs = real_az(az, args, env)  # first: a token az fetches now is in the cache for the guard
-    ours = guard(az, args, env)
+def assert_same_as_az(az, args, env, command=GET_ACCESS_TOKEN):
+    theirs = real_az(az, args, env, command)  # first: a token az fetches now is in the cache for the guard
+    ours = guard(az, args, env, command)
     assert ours.returncode == ANSWERED, (args, ours.stderr)
     assert ours.stdout.endswith(ANSWER_END)
     assert (ours.stdout[:-len(ANSWER_END)], 0) == (theirs.stdout, theirs.returncode), args
 
 
-def assert_reaches_az(az, args, env):
-    ours = guard(az, args, env)
+def assert_reaches_az(az, args, env, command=GET_ACCESS_TOKEN):
+    ours = guard(az, args, env, command)
     assert (ours.returncode, ours.stdout) == (RUN, ""), (args, ours.stderr)
 
 
