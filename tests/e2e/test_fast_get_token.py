@@ -11,10 +11,9 @@ import pytest
 
 from tests.emulator import data
 from tests.e2e import test_fast_token as fast_token
-from tests.e2e.test_fast_token import ARM, GRAPH, REFUSED_READ_ONLY, RUN, run
+from tests.e2e.test_fast_token import ARM, GET_TOKEN, GRAPH, REFUSED_READ_ONLY, RUN, run
 from tests.harness.shell import guard_launch_path
 
-GET_TOKEN = ("tokenguard", "get-token")
 REQUESTS = {
     "default": [],
     "resource": ["--resource", ARM],
@@ -46,35 +45,24 @@ def assert_reaches_az(az, args, env):
     fast_token.assert_reaches_az(az, args, env, GET_TOKEN)
 
 
-@pytest.fixture(params=["user", "servicePrincipal"])
-def az(request):
-    return request.getfixturevalue("user_az" if request.param == "user" else "sp_az")
-
-
 @pytest.mark.parametrize("name", list(REQUESTS))
-def test_each_request_prints_what_get_token_prints(az, frozen, name):
-    assert_same_as_az(az, REQUESTS[name], frozen)
+def test_each_request_prints_what_get_token_prints(logged_in_az, frozen, name):
+    assert_same_as_az(logged_in_az, REQUESTS[name], frozen)
 
 
 @pytest.mark.parametrize("output", ["json", "none"])
-def test_json_and_none_print_what_get_token_prints(az, frozen, output):
-    assert_same_as_az(az, ["-o", output], frozen)
+def test_json_and_none_print_what_get_token_prints(logged_in_az, frozen, output):
+    assert_same_as_az(logged_in_az, ["-o", output], frozen)
 
 
 @pytest.mark.parametrize("query, output", QUERIES)
-def test_a_query_of_one_field_prints_what_get_token_prints(az, frozen, query, output):
-    assert_same_as_az(az, ["--query", query, "-o", output], frozen)
+def test_a_query_of_one_field_prints_what_get_token_prints(logged_in_az, frozen, query, output):
+    assert_same_as_az(logged_in_az, ["--query", query, "-o", output], frozen)
 
 
 def test_answered_without_az_and_without_a_request(sp_az, emulator, frozen, tmp_path):
     """Through the shim, with a real az that would fail: the answer can only come from the guard."""
-    from azext_tokenguard.guard.shim import render_shim
-    failing_az = tmp_path / "failing-az"
-    failing_az.write_text("#!/bin/sh\necho 'az ran' >&2\nexit 3\n")
-    failing_az.chmod(0o700)
-    shim = tmp_path / "az"
-    shim.write_text(render_shim(str(tmp_path), sys.executable, guard_launch_path(sp_az), str(failing_az)))
-    shim.chmod(0o700)
+    shim = fast_token.shim_to_a_failing_az(sp_az, tmp_path)
     expected = real_get_token(sp_az, ["--query", "accessToken", "-o", "tsv"], frozen).stdout
     emulator.reset()
     result = run([str(shim), *GET_TOKEN, "--query", "accessToken", "-o", "tsv"], sp_az, **frozen)
@@ -102,16 +90,6 @@ def test_a_shell_with_a_selection_goes_to_az(user_az, frozen):
     """get-token follows the shell's `az tokenguard use` selection itself."""
     selected = {**frozen, "TOKENGUARD_SUBSCRIPTION": data.CONTOSO_PROD.subscription_id}
     assert_reaches_az(user_az, [], selected)
-
-
-def test_a_token_not_in_the_cache_goes_to_az_and_then_comes_from_it(sp_az, emulator, frozen):
-    args = ["--resource", "https://vault.azure.net"]
-    assert_reaches_az(sp_az, args, frozen)
-    emulator.reset()
-    assert real_get_token(sp_az, args, frozen).returncode == 0
-    assert [r["scope"] for r in emulator.requests(service="entra") if r.get("grant_type")] == [
-        "https://vault.azure.net/.default"]
-    assert_same_as_az(sp_az, args, frozen)
 
 
 def test_a_token_within_msals_refresh_margin_goes_to_az(sp_az, emulator, frozen):

@@ -43,6 +43,7 @@ def run(argv, az, **extra_env):
 
 
 GET_ACCESS_TOKEN = ("account", "get-access-token")
+GET_TOKEN = ("tokenguard", "get-token")  # answered the same way: tests/e2e/test_fast_get_token.py
 
 
 def real_az(az, args, env, command=GET_ACCESS_TOKEN):
@@ -94,15 +95,21 @@ def test_a_user_token_for_another_tenant_and_scope_prints_what_az_prints(user_az
     assert_same_as_az(user_az, ["--scope", GRAPH + "User.Read", "-o", "yaml"], frozen)
 
 
-def test_answered_without_az_and_without_a_request(sp_az, emulator, frozen, tmp_path):
-    """Through the shim, with a real az that would fail: the answer can only come from the guard."""
+def shim_to_a_failing_az(az, directory):
+    """The `az` shim on PATH, whose real az fails: an answer through it can only come from the guard."""
     from azext_tokenguard.guard.shim import render_shim
-    failing_az = tmp_path / "failing-az"
+    failing_az = directory / "failing-az"
     failing_az.write_text("#!/bin/sh\necho 'az ran' >&2\nexit 3\n")
     failing_az.chmod(0o700)
-    shim = tmp_path / "az"
-    shim.write_text(render_shim(str(tmp_path), sys.executable, guard_launch_path(sp_az), str(failing_az)))
+    shim = directory / "az"
+    shim.write_text(render_shim(str(directory), sys.executable, guard_launch_path(az), str(failing_az)))
     shim.chmod(0o700)
+    return shim
+
+
+def test_answered_without_az_and_without_a_request(sp_az, emulator, frozen, tmp_path):
+    """Through the shim, with a real az that would fail: the answer can only come from the guard."""
+    shim = shim_to_a_failing_az(sp_az, tmp_path)
     expected = real_az(sp_az, ["-o", "tsv"], frozen).stdout
     emulator.reset()
     result = run([str(shim), "account", "get-access-token", "-o", "tsv"], sp_az, **frozen)
@@ -127,14 +134,15 @@ def test_the_shell_function_prints_the_answer(user_az, frozen, shell_name):
 
 # ------------------------------------------------------------------ what goes to az
 
-def test_a_token_not_in_the_cache_goes_to_az(sp_az, emulator, frozen):
+@pytest.mark.parametrize("command", [GET_ACCESS_TOKEN, GET_TOKEN], ids=" ".join)
+def test_a_token_not_in_the_cache_goes_to_az(sp_az, emulator, frozen, command):
     args = ["--resource", "https://vault.azure.net"]
-    assert_reaches_az(sp_az, args, frozen)
+    assert_reaches_az(sp_az, args, frozen, command)
     emulator.reset()
-    assert real_az(sp_az, args, frozen).returncode == 0
+    assert real_az(sp_az, args, frozen, command).returncode == 0
     assert [r["scope"] for r in emulator.requests(service="entra") if r.get("grant_type")] == [
         "https://vault.azure.net/.default"]
-    assert_same_as_az(sp_az, args, frozen)  # now it is cached
+    assert_same_as_az(sp_az, args, frozen, command)  # now it is cached
 
 
 def test_a_token_within_msals_refresh_margin_goes_to_az(sp_az, emulator, frozen):
