@@ -12,10 +12,10 @@ reverse).
 - meaning: ``parse_profile`` (what azureProfile.json holds) and ``identity_of`` (who an entry signs in as,
   named as ``az account show`` names it).
 """
-import os
 import stat
 
 from . import az_json as json  # json.loads without importing json: az_json.py
+from . import system
 from .errors import FileAccessError, InvalidValueError
 
 CONFIG_DIR_ENV = 'AZURE_CONFIG_DIR'
@@ -42,8 +42,8 @@ MANAGED_IDENTITY = 'managedIdentity'
 # The user.name az gives a managed identity (azure/cli/core/_profile.py); which one is in assignedIdentityInfo.
 MANAGED_IDENTITY_NAMES = ('systemAssignedIdentity', 'userAssignedIdentity')
 
-_READ_FLAGS = os.O_RDONLY | getattr(os, 'O_NONBLOCK', 0) | getattr(os, 'O_BINARY', 0) | getattr(os, 'O_CLOEXEC', 0)
-_NOFOLLOW = getattr(os, 'O_NOFOLLOW', 0)
+_READ_FLAGS = system.O_RDONLY | system.O_NONBLOCK | system.O_BINARY | system.O_CLOEXEC
+_NOFOLLOW = system.O_NOFOLLOW
 _READ_CHUNK = 1024 * 1024
 
 
@@ -61,13 +61,13 @@ class ProfileFormatError(InvalidValueError):
 
 def config_dir(env=None):
     """AZURE_CONFIG_DIR, else ~/.azure: az's own rule (azure.cli.core._environment.get_config_dir)."""
-    env = os.environ if env is None else env
-    return env.get(CONFIG_DIR_ENV) or os.path.join(os.path.expanduser('~'), DEFAULT_CONFIG_DIR_NAME)
+    env = system.environ() if env is None else env
+    return env.get(CONFIG_DIR_ENV) or system.join(system.expanduser('~'), DEFAULT_CONFIG_DIR_NAME)
 
 
 def tokenguard_dir(config_dir_path):
     """Where tokenguard keeps its own state inside a config dir."""
-    return os.path.join(config_dir_path, TOKENGUARD_DIR_NAME)
+    return system.join(config_dir_path, TOKENGUARD_DIR_NAME)
 
 
 # ---------------------------------------------------------------- reading and writing
@@ -84,20 +84,20 @@ def read_bounded(path, limit, *, follow_links=True):
     try:
         return read_regular_file(fd, limit)
     finally:
-        os.close(fd)
+        system.close(fd)
 
 
 def read_regular_file(fd, limit):
     """The bytes of the open file ``fd``, a regular file of at most ``limit`` bytes: read_bounded's reading half,
     for a caller that opens its files its own way (the scan, relative to a directory's descriptor)."""
-    info = os.fstat(fd)
+    info = system.fstat(fd)
     if not stat.S_ISREG(info.st_mode):
         raise NotRegularFileError('not a regular file')
     if info.st_size > limit:
         raise FileTooLargeError(f'larger than {limit} bytes')
     chunks, total = [], 0
     while total <= limit:  # the file may have grown since fstat
-        chunk = os.read(fd, min(_READ_CHUNK, limit + 1 - total))
+        chunk = system.read(fd, min(_READ_CHUNK, limit + 1 - total))
         if not chunk:
             break
         chunks.append(chunk)
@@ -111,7 +111,7 @@ def _open_for_reading(path, follow_links):
     if not follow_links and not _NOFOLLOW and _is_link(path):  # no O_NOFOLLOW (Windows): check first
         raise NotRegularFileError('a symlink')
     try:
-        return os.open(path, _READ_FLAGS | (0 if follow_links else _NOFOLLOW))
+        return system.open_fd(path, _READ_FLAGS | (0 if follow_links else _NOFOLLOW))
     except FileNotFoundError:
         return None
     except OSError as error:
@@ -124,7 +124,7 @@ def _open_for_reading(path, follow_links):
 def lstat_or_none(path):
     """The status of ``path`` itself (a link is not followed), or None when it is not there or cannot be read."""
     try:
-        return os.lstat(path)
+        return system.lstat(path)
     except OSError:
         return None
 
@@ -138,14 +138,14 @@ def is_plain_file(path):
 def link_target(path):
     """Where the link ``path`` points; None when it is no link (or not there)."""
     try:
-        return os.readlink(path)
+        return system.readlink(path)
     except OSError:
         return None
 
 
 def _is_link(path):
     try:
-        return stat.S_ISLNK(os.lstat(path).st_mode)
+        return stat.S_ISLNK(system.lstat(path).st_mode)
     except OSError:
         return False
 
@@ -154,7 +154,8 @@ def write_private_file(path, data):
     """Write ``data`` to ``path`` atomically and privately: a 0600 temp file in the same directory, fsync, then
     os.replace. A reader sees the old file or the new one, never half of one; a symlink at ``path`` is replaced,
     its target left alone. Raises OSError (the old file is then as it was)."""
-    import tempfile  # not needed on the guard's path, which never writes
+    import os  # not needed on the guard's path, which never writes
+    import tempfile
     directory = os.path.dirname(os.path.abspath(path))
     fd, temp_path = tempfile.mkstemp(dir=directory, prefix='.' + os.path.basename(path) + '.', suffix='.tmp')
     try:

@@ -24,8 +24,7 @@ The signal, strongest first:
 
 Imports only the standard library (it runs in the shell guard).
 """
-import os
-
+from . import system
 from . import az_json as json  # json.loads without importing json: az_json.py
 from .az_files import TOKENGUARD_DIR_NAME
 from .constants import Kind
@@ -41,7 +40,7 @@ UNKNOWN = Kind.UNKNOWN  # a call `classify --command/--file` cannot read (script
 
 DATA_FILE_NAME = 'confirm_commands.json'
 METHODS_FILE_NAME = 'command_methods.json'
-SHIPPED_DATA_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'data', DATA_FILE_NAME)
+SHIPPED_DATA_PATH = system.join(system.dirname(system.abspath(__file__)), 'data', DATA_FILE_NAME)
 USER_DATA_SUBDIR = TOKENGUARD_DIR_NAME
 MAX_DATA_BYTES = 8 * 1024 * 1024
 METHOD_CLASSES_KEY = 'methodClasses'
@@ -186,13 +185,13 @@ _confirm_cache = {}
 
 def user_confirm_commands_path(config_dir):
     """Where `az tokenguard refresh-classifier` writes the list for the user's own az and extensions."""
-    return os.path.join(config_dir, USER_DATA_SUBDIR, DATA_FILE_NAME)
+    return system.join(config_dir, USER_DATA_SUBDIR, DATA_FILE_NAME)
 
 
 def user_command_methods_path(config_dir):
     """Where `az tokenguard refresh-classifier` writes the requests each command sends (the guard never reads
     it: the classes they imply go into the confirm list's file)."""
-    return os.path.join(config_dir, USER_DATA_SUBDIR, METHODS_FILE_NAME)
+    return system.join(config_dir, USER_DATA_SUBDIR, METHODS_FILE_NAME)
 
 
 def load_confirm_commands(config_dir=None):

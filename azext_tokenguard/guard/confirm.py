@@ -16,8 +16,7 @@ Rules:
 * an unknown context (missing/corrupt profile) still asks for destructive
   commands, saying "context unknown".
 """
-import os
-
+from . import system
 from .classify import DESTRUCTIVE, SECRET, WRITE, needs_confirmation  # noqa: F401  pylint: disable=unused-import
 from .constants import ExitCode, Outcome
 from .invocation import require
@@ -63,7 +62,7 @@ class Terminal:
 
 def open_terminal():
     """The terminal, or OSError when there is none (cron, CI, setsid, ssh without -t)."""
-    if os.name == 'nt':
+    if system.NAME == 'nt':
         reader = open('CONIN$', 'r', encoding='utf-8', errors='replace')  # pylint: disable=consider-using-with
         return Terminal(reader, open('CONOUT$', 'w', encoding='utf-8', errors='replace'))  # noqa
     reader = open('/dev/tty', 'r', encoding='utf-8', errors='replace')  # pylint: disable=consider-using-with

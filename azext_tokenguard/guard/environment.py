@@ -2,9 +2,10 @@
 open the terminal, whether to colour, and the clock. main.py builds it once per command and hands it on;
 a test builds its own. Colour is worked out on first use (most commands print nothing). Standard library only.
 """
-import os
 import sys
 import time
+
+from . import system
 
 # Variables CI systems set; any of them with a true-ish value means "this runs on a build agent".
 CI_ENV_VARS = ("CI", "TF_BUILD", "GITHUB_ACTIONS", "GITLAB_CI", "JENKINS_URL", "BUILDKITE",
@@ -34,7 +35,7 @@ class Environment:  # pylint: disable=too-many-instance-attributes
     __slots__ = ('env', 'stdin', 'stdout', 'stderr', 'open_tty', 'clock', '_colour')
 
     def __init__(self, env=None, *, stdin=None, stdout=None, stderr=None, open_tty=None, clock=None):  # pylint: disable=too-many-arguments
-        self.env = os.environ if env is None else env
+        self.env = system.environ() if env is None else env
         self.stdin = sys.stdin if stdin is None else stdin
         self.stdout = sys.stdout if stdout is None else stdout
         self.stderr = sys.stderr if stderr is None else stderr

@@ -31,11 +31,10 @@ How az 2.91 finds the token (azure/cli/core/_profile.py get_raw_token, auth/iden
   that instant in local time with microseconds.
 Standard library only.
 """
-import os
 import sys
 import time
 
-from . import az_files, az_json
+from . import az_files, az_json, system
 from .az_files import (CLOUDS_FILE_NAME, CONFIG_FILE_NAME, MAX_CONFIG_BYTES, SERVICE_PRINCIPAL, SP_STORE_BASENAME,
                        TOKEN_CACHE_BASENAME, USER)
 from .claims import audience_matches, expiry, payload_claims, token_summary
@@ -199,7 +198,7 @@ def _valid(request):
 # ---------------------------------------------------------------- what az would do
 
 def _answer(request, config_dir, env, now):
-    config = _read_ini(os.path.join(config_dir, CONFIG_FILE_NAME),
+    config = _read_ini(system.join(config_dir, CONFIG_FILE_NAME),
                        {('cloud', 'name'), ('core', 'output'), ('core', 'encrypt_token_cache')})
     output = request.output or env.get('AZURE_CORE_OUTPUT') or config.get(('core', 'output')) or 'json'
     if output not in OUTPUT_FORMATS or config.get(('core', 'encrypt_token_cache'), 'false').lower() != 'false':
@@ -265,7 +264,7 @@ def _read(path, limit):
 def _cloud_endpoints(config_dir, env, config):
     """The active cloud's endpoints, or None for a cloud whose endpoints this module does not know exactly."""
     name = env[CLOUD_ENV] if CLOUD_ENV in env else config.get(('cloud', 'name')) or PUBLIC_CLOUD_NAME
-    data = _read(os.path.join(config_dir, CLOUDS_FILE_NAME), MAX_CONFIG_BYTES) or b''
+    data = _read(system.join(config_dir, CLOUDS_FILE_NAME), MAX_CONFIG_BYTES) or b''
     if name == PUBLIC_CLOUD_NAME:
         return None if name in ini_sections(data) else dict(PUBLIC_CLOUD, name=name)
     wanted = {(name, 'endpoint_' + key) for key in PUBLIC_CLOUD}
@@ -296,7 +295,7 @@ def _account(config_dir, env, subscription):
 def _token_result(request, endpoints, account, config_dir, now):
     """az's result dict, or None when az's cache has no token it would return as it is."""
     tenant = request.tenant or account['tenantId']
-    cache = _load_json(os.path.join(config_dir, TOKEN_CACHE_BASENAME + '.json'))
+    cache = _load_json(system.join(config_dir, TOKEN_CACHE_BASENAME + '.json'))
     host = _authority_host(endpoints['active_directory'])
     if not isinstance(cache, dict) or host is None:
         return None
@@ -365,7 +364,7 @@ def _home_account_id(cache, host, username):
 
 def _service_principal_known(config_dir, client_id, tenant):
     """az fails (or warns and borrows another tenant's credential) without an entry for this app and tenant."""
-    entries = _load_json(os.path.join(config_dir, SP_STORE_BASENAME + '.json'))
+    entries = _load_json(system.join(config_dir, SP_STORE_BASENAME + '.json'))
     return isinstance(entries, list) and any(
         isinstance(e, dict) and e.get('client_id') == client_id and e.get('tenant') == tenant for e in entries)
 

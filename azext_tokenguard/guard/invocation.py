@@ -14,9 +14,7 @@ Every reader in the guard (classify, the context, steering, confirmation, redact
 the Invocation and asks it; none walks the words again. They refuse a plain list (``require``), so a test
 can prove it. Standard library only; nothing here is imported that a plain ``az group list`` does not need.
 """
-import os
-
-from . import az_files
+from . import az_files, system
 from . import options as az_options
 from .resource_ids import REST_COMMAND, add_new, starts_with_subscription, subscriptions_in_path
 
@@ -333,14 +331,14 @@ def _maybe_file_content(value, read_limit):
     if path == '-':
         return UNKNOWN_VALUE
     try:
-        data = _read_argument_file(os.path.expanduser(path), read_limit)
+        data = _read_argument_file(system.expanduser(path), read_limit)
     except OSError:
         return value  # az: "Failed to load ..., assume not a file"
     if data is None:
         return UNKNOWN_VALUE
     for encoding in ('utf-8-sig', 'utf-16'):  # az tries utf-8 first, then utf-16; else it base64-encodes
         try:
-            return data.decode(encoding).rstrip(os.linesep)
+            return data.decode(encoding).rstrip(system.LINESEP)
         except UnicodeDecodeError:
             continue
     return UNKNOWN_VALUE

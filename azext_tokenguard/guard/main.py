@@ -5,11 +5,11 @@ confirmation.  Writes only to stderr and the terminal, never stdout (az's
 output must stay byte for byte the same).  Never a traceback: any failure
 ends in ``_fail_safe`` (destructive commands still need confirmation).
 """
-import os
 import sys
 
 # Only what every command needs is imported here (tests/unit/guard/test_hot_path.py): the rest is imported
 # where a command needs it (a vault, a pin, a selection, a sign-in, a question, a line to print).
+from . import system
 from .az_files import TOKENGUARD_DIR_NAME
 from .classify import DESTRUCTIVE, READ, Classification, classify, load_confirm_commands, needs_confirmation
 from .constants import ANSWER_END, VAULT_FILE_NAME, ExitCode, Mode, Outcome, Steering, Variable
@@ -172,7 +172,7 @@ def _recorder(config_dir, invocation, context, classification, clock):
 
 def _vault_refusal(classification, context_free, config_dir, io, record):
     """While az's tokens are sealed, a command that needs one is refused with how to unlock (vault_gate.py)."""
-    if not os.path.lexists(os.path.join(config_dir, TOKENGUARD_DIR_NAME, VAULT_FILE_NAME)):
+    if not system.lexists(system.join(config_dir, TOKENGUARD_DIR_NAME, VAULT_FILE_NAME)):
         return None  # no vault on this machine: vault_gate.py is not even read
     from .vault_gate import refusal as vault_refusal
     refusal = vault_refusal(classification.command, context_free, config_dir, io.say)

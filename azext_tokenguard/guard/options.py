@@ -24,13 +24,12 @@ joined by ``|`` (long ones without their ``--``, short ones with their ``-``), t
 one value, ``!`` for none (a flag), ``?`` for an optional one, ``+`` for one or more, ``*`` for any number;
 then ``$`` when the value is secret. Example: ``password|-p$``, ``ids+``, ``yes|-y!``. Standard library only.
 """
-import os
 
 from . import az_json as json  # json.loads without importing json: az_json.py
-from . import az_files
+from . import az_files, system
 
 DATA_FILE_NAME = 'command_options.json'
-SHIPPED_DATA_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'data', DATA_FILE_NAME)
+SHIPPED_DATA_PATH = system.join(system.dirname(system.abspath(__file__)), 'data', DATA_FILE_NAME)
 MAX_DATA_BYTES = 16 * 1024 * 1024
 
 ONE = ''
@@ -192,7 +191,7 @@ _documents = {}
 
 def user_data_path(config_dir):
     """Where `az tokenguard refresh-classifier` writes the table for the user's own az and extensions."""
-    return os.path.join(az_files.tokenguard_dir(config_dir), DATA_FILE_NAME)
+    return system.join(az_files.tokenguard_dir(config_dir), DATA_FILE_NAME)
 
 
 def options_for(argv, config_dir=None):

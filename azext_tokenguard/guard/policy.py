@@ -18,11 +18,11 @@ on every command, until the file is fixed or reset.  ``protect`` and
 ``unprotect`` refuse to overwrite such a file; ``reset_policy`` moves it
 aside.  A missing file is simply the default policy.
 """
-import os
 import stat
 import time
 
 from . import az_json as json  # json.loads without importing json: az_json.py
+from . import system
 from .az_files import POLICY_FILE_NAME, FileAccessError, read_bounded, write_private_file
 from .az_files import TOKENGUARD_DIR_NAME as POLICY_DIR_NAME
 from .constants import Mode
@@ -97,7 +97,7 @@ def matches_pattern(pattern, subscription_name, subscription_id):
 
 
 def policy_path(config_dir):
-    return os.path.join(config_dir, POLICY_DIR_NAME, POLICY_FILE_NAME)
+    return system.join(config_dir, POLICY_DIR_NAME, POLICY_FILE_NAME)
 
 
 # ---------------------------------------------------------------- loading
@@ -158,16 +158,17 @@ def _choice(document, key, default, allowed):
 
 def save_policy(config_dir, policy):
     """Write ``policy`` atomically: 0600 temp file in the 0700 tokenguard dir, then rename."""
-    directory = ensure_private_dir(os.path.join(config_dir, POLICY_DIR_NAME))
+    directory = ensure_private_dir(system.join(config_dir, POLICY_DIR_NAME))
     document = {'version': POLICY_VERSION, 'protected': policy.protected, 'contextLine': policy.context_line,
                 'deviceCode': policy.device_code, 'ciUserLogin': policy.ci_user_login, 'mode': policy.mode,
                 'allowSecrets': policy.allow_secrets}
-    write_private_file(os.path.join(directory, POLICY_FILE_NAME),
+    write_private_file(system.join(directory, POLICY_FILE_NAME),
                        (json.dumps(document, indent=2) + '\n').encode('utf-8'))
 
 
 def ensure_private_dir(directory):
     """Create ``directory`` 0700 if needed; refuse a symlink in its place."""
+    import os  # writing: never on the guard's path
     try:
         os.makedirs(os.path.dirname(directory), exist_ok=True)
         os.mkdir(directory, DIR_MODE)
@@ -255,6 +256,7 @@ def reset_policy(config_dir, now=None):
     it lifts); an unreadable one is moved aside (``policy.json.bad-<time>``), so what was in it is not lost."""
     path = policy_path(config_dir)
     moved_to = ''
+    import os  # writing: never on the guard's path
     if load_policy(config_dir).error:
         stamp = time.strftime('%Y%m%d%H%M%S', time.gmtime(now if now is not None else time.time()))
         moved_to = f'{path}.bad-{stamp}'

@@ -24,10 +24,9 @@ applied: az 2.91 ignores them (the ``configured_default`` of its global
 Every failure gives a ``Context`` with ``known = False`` and a one-line
 ``reason``; nothing here raises.
 """
-import os
 import time
 
-from . import az_files
+from . import az_files, system
 from .az_files import CLOUDS_FILE_NAME, CONFIG_FILE_NAME, MAX_CONFIG_BYTES, MAX_PROFILE_BYTES, PROFILE_FILE_NAME
 from .az_files import config_dir as default_config_dir
 from .invocation import require
@@ -116,7 +115,7 @@ NOT_SIGNED_IN = 'not signed in (run az login)'
 
 def load_subscriptions(config_dir, sleep=time.sleep, clock=time.monotonic):
     """``(subscriptions, error)``: every usable profile entry, or ``(None, one-line reason)``."""
-    path = os.path.join(config_dir, PROFILE_FILE_NAME)
+    path = system.join(config_dir, PROFILE_FILE_NAME)
     last_error = ''
     give_up_at = clock() + PROFILE_READ_BUDGET_S
     for attempt in range(PROFILE_READ_ATTEMPTS):
@@ -187,11 +186,11 @@ def active_cloud(config_dir, env):
     if CLOUD_ENV in env:
         name = env[CLOUD_ENV]
     else:
-        name = config_value(os.path.join(config_dir, CONFIG_FILE_NAME), 'cloud', 'name') or DEFAULT_CLOUD
+        name = config_value(system.join(config_dir, CONFIG_FILE_NAME), 'cloud', 'name') or DEFAULT_CLOUD
     if name in BUILT_IN_CLOUDS:
         return name, ''
     try:
-        data = read_bounded(os.path.join(config_dir, CLOUDS_FILE_NAME), MAX_CONFIG_BYTES)
+        data = read_bounded(system.join(config_dir, CLOUDS_FILE_NAME), MAX_CONFIG_BYTES)
     except ValueError:
         data = None
     if data and name in ini_sections(data):
@@ -248,7 +247,7 @@ def load_context(invocation, config_dir=None, env=None, cwd=None, sleep=time.sle
     for anything that is not an Invocation. ``cwd`` is accepted for callers of the earlier signature; az's local
     config does not choose the subscription or the cloud."""
     require(invocation)
-    env = os.environ if env is None else env
+    env = system.environ() if env is None else env
     config_dir = config_dir or default_config_dir(env)
     try:
         return _resolve(invocation, config_dir, env, sleep)

@@ -6,7 +6,7 @@ standard library so it starts fast and keeps working whatever az's
 packages are.  The terminals the bash/zsh integration runs in (Linux,
 macOS, Windows Terminal, Git Bash/MSYS) all understand SGR codes.
 """
-import os
+from . import system
 
 RESET = '\x1b[0m'
 RED_BOLD = '\x1b[1;31m'
@@ -23,7 +23,7 @@ IDENTITY_LABELS = {'user': 'user', 'servicePrincipal': 'service principal', 'man
 
 def colour_enabled(stream, env=None):
     """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org) or TERM=dumb."""
-    env = os.environ if env is None else env
+    env = system.environ() if env is None else env
     if env.get('NO_COLOR') or env.get('TERM') == 'dumb':
         return False
     try:
@@ -134,7 +134,7 @@ def terminal_width(stream, env):
     if columns.isdigit() and int(columns) > 0:
         return int(columns)
     try:
-        return os.get_terminal_size(stream.fileno()).columns or None
+        return system.get_terminal_size(stream.fileno()).columns or None
     except (AttributeError, ValueError, OSError):
         return None
 

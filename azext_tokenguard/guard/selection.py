@@ -28,8 +28,7 @@ or another identity. A selection that the profile no longer holds is refused, ne
 Standard library only: the guard imports this before every az command, and reads the data file only when a
 selection is active.
 """
-import os
-
+from . import system
 from . import az_json as json  # json.loads without importing json: az_json.py
 from . import az_files
 from .constants import Steering, Variable
@@ -46,7 +45,7 @@ PREVIOUS_TENANT_ENV = 'TOKENGUARD_PREVIOUS_TENANT'
 STEERING_ENV = 'TOKENGUARD_STEERING'
 
 DATA_FILE_NAME = 'subscription_options.json'
-SHIPPED_DATA_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'data', DATA_FILE_NAME)
+SHIPPED_DATA_PATH = system.join(system.dirname(system.abspath(__file__)), 'data', DATA_FILE_NAME)
 MAX_DATA_BYTES = 4 * 1024 * 1024
 
 # Commands that only read or change az's local profile: they land nowhere, so a selection does not apply.
@@ -195,7 +194,7 @@ class SubscriptionOptions:
 
 def user_data_path(config_dir):
     """Where `az tokenguard refresh-classifier` writes the export for the user's own az and extensions."""
-    return os.path.join(az_files.tokenguard_dir(config_dir), DATA_FILE_NAME)
+    return system.join(az_files.tokenguard_dir(config_dir), DATA_FILE_NAME)
 
 
 def load_subscription_options(config_dir=None):
