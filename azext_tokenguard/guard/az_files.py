@@ -108,7 +108,7 @@ def read_regular_file(fd, limit):
 
 
 def _open_for_reading(path, follow_links):
-    if not follow_links and not _NOFOLLOW and _is_link(path):  # no O_NOFOLLOW (Windows): check first
+    if not follow_links and not _NOFOLLOW and is_link(path):  # no O_NOFOLLOW (Windows): check first
         raise NotRegularFileError('a symlink')
     try:
         return system.open_fd(path, _READ_FLAGS | (0 if follow_links else _NOFOLLOW))
@@ -143,11 +143,10 @@ def link_target(path):
         return None
 
 
-def _is_link(path):
-    try:
-        return stat.S_ISLNK(system.lstat(path).st_mode)
-    except OSError:
-        return False
+def is_link(path):
+    """Whether ``path`` itself is a symlink (not followed); False when it is not there."""
+    info = lstat_or_none(path)
+    return info is not None and stat.S_ISLNK(info.st_mode)
 
 
 def write_private_file(path, data):

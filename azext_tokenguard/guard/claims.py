@@ -9,6 +9,7 @@ from . import az_json
 
 # datetime can only represent years 1..9999; bigger "timestamps" are garbage, not times
 MAX_TIMESTAMP = 253402300799
+_URL_SAFE = str.maketrans('-_', '+/')  # base64url's two letters, as base64 spells them
 
 
 def payload_claims(token):
@@ -23,9 +24,6 @@ def payload_claims(token):
     except (binascii.Error, ValueError):
         return None
     return claims if isinstance(claims, dict) else None
-
-
-_URL_SAFE = str.maketrans('-_', '+/')
 
 
 def audience_matches(requested_resource, aud_claim):

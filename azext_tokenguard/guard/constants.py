@@ -35,6 +35,11 @@ class Variable:  # pylint: disable=too-few-public-methods
     PIN_TENANT = 'TOKENGUARD_EXPECT_TENANT'
 
 
+# The commands the guard may answer from az's token cache (fast_token.py) instead of running az.
+GET_ACCESS_TOKEN = 'account get-access-token'
+GET_TOKEN = 'tokenguard get-token'
+ANSWERED_FROM_CACHE = (GET_ACCESS_TOKEN, GET_TOKEN)
+
 VAULT_FILE_NAME = 'vault.json'  # in AZURE_CONFIG_DIR/tokenguard: only when it exists is vault_gate.py read
 
 

@@ -38,15 +38,13 @@ from . import az_files, az_json, system
 from .az_files import (CLOUDS_FILE_NAME, CONFIG_FILE_NAME, MAX_CONFIG_BYTES, SERVICE_PRINCIPAL, SP_STORE_BASENAME,
                        TOKEN_CACHE_BASENAME, USER)
 from .claims import audience_matches, expiry, payload_claims, token_summary
+from .constants import GET_ACCESS_TOKEN, GET_TOKEN
 from .profile import (CLOUD_ENV, active_cloud, default_subscription, find_subscription, ini_sections,
                       load_subscriptions, read_ini_values)
 from .invocation import require
 from .options import END_OF_OPTIONS, NONE, ONE_OR_MORE, CommandOptions, OptionSpec
 from .resource_ids import is_guid
 
-COMMAND = 'account get-access-token'
-COMMAND_WORDS = tuple(COMMAND.split())
-GET_TOKEN = 'tokenguard get-token'
 AZ_CLIENT_ID = '04b07795-8ddb-461a-bbee-02f9e1bf7b46'  # azure.cli.core.auth.constants.AZURE_CLI_CLIENT_ID
 REFRESH_MARGIN_S = 300  # MSAL treats a cached access token with less left as expired
 DEFAULT_SCOPE_SUFFIX = '/.default'  # azure.cli.core.auth.util.resource_to_scopes
@@ -103,14 +101,13 @@ class Reproduced:  # pylint: disable=too-few-public-methods
     name, and its option table (None: az's, from the one parse)."""
 
     def __init__(self, command, spellings, fields, table=None):
-        self.command = command
         self.words = tuple(command.split())
         self.spellings = spellings
         self.fields = fields
         self.table = table
 
 
-GET_ACCESS_TOKEN_COMMAND = Reproduced(COMMAND, SPELLINGS, RESULT_KEYS)
+GET_ACCESS_TOKEN_COMMAND = Reproduced(GET_ACCESS_TOKEN, SPELLINGS, RESULT_KEYS)
 GET_TOKEN_COMMAND = Reproduced(GET_TOKEN, GET_TOKEN_SPELLINGS, GET_TOKEN_SCALARS, GET_TOKEN_OPTIONS)
 
 
@@ -223,10 +220,10 @@ def _get_token_result(result, request, endpoints, now):
     that (a token for another audience, one that is no JWT) or when its resource is an alias or an app id."""
     resource = _get_token_resource(request, endpoints)
     claims = payload_claims(result['accessToken'])
-    if resource is None or claims is None or expiry(claims) is None or not audience_matches(resource,
-                                                                                            claims.get('aud')):
+    exp = expiry(claims) if claims is not None else None
+    if resource is None or exp is None or not audience_matches(resource, claims.get('aud')):
         return None
-    expires_on = min(result['expires_on'], int(expiry(claims)))
+    expires_on = min(result['expires_on'], int(exp))
     summary = token_summary(claims, now)
     answer_ = dict(result, expires_on=expires_on, expiresOn=_local_time(expires_on), tokenSource='cache')
     answer_.update((key, summary[key]) for key in ('audience', 'scopes', 'roles', 'identityType', 'expiresAt',

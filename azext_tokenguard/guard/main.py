@@ -12,7 +12,7 @@ import sys
 from . import system
 from .az_files import TOKENGUARD_DIR_NAME
 from .classify import DESTRUCTIVE, READ, Classification, classify, load_confirm_commands, needs_confirmation
-from .constants import ANSWER_END, VAULT_FILE_NAME, ExitCode, Mode, Outcome, Steering, Variable
+from .constants import ANSWER_END, ANSWERED_FROM_CACHE, VAULT_FILE_NAME, ExitCode, Mode, Outcome, Steering, Variable
 from .decision import is_context_free, is_protected, read_only_refusal
 from .environment import Environment, detect_ci
 from .invocation import is_passthrough, parse
@@ -24,7 +24,6 @@ CONTEXT_ALWAYS, CONTEXT_AUTO = Mode.CONTEXT_ALWAYS, Mode.CONTEXT_AUTO
 CONTEXT_DESTRUCTIVE_ONLY, CONTEXT_LINE_MODES = Mode.CONTEXT_DESTRUCTIVE_ONLY, Mode.CONTEXT_LINE_MODES
 RULE_DENY = Mode.RULE_DENY
 LOGIN_COMMAND = 'login'
-FAST_TOKEN_COMMANDS = ('account get-access-token', 'tokenguard get-token')  # fast_token.py may answer them
 
 DEBUG_FLAG = '--debug'
 CONTEXT_LINE_ENV = 'TOKENGUARD_CONTEXT_LINE'  # overrides the policy's mode for one shell or script
@@ -152,7 +151,7 @@ def _steered(invocation, steering):
 def _answer_or_run(invocation, classification, steering, *, config_dir, env, io):
     """ANSWERED, with az's own output on stdout, for a get-access-token or get-token that az's token cache
     answers (fast_token.py); else what _run says."""
-    if classification.command in FAST_TOKEN_COMMANDS:
+    if classification.command in ANSWERED_FROM_CACHE:
         from . import fast_token  # only for this command: every other one skips the import
         text = fast_token.answer(_steered(invocation, steering), config_dir, env)
         if text is not None:

@@ -114,8 +114,3 @@ def lexists(path):
     except (OSError, ValueError):
         return False
     return True
-
-
-def exit_now(code):
-    """os._exit: end the process without the interpreter's clean-up."""
-    _calls._exit(code)  # pylint: disable=protected-access

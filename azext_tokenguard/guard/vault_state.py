@@ -120,11 +120,6 @@ def format_time_left(seconds):
     return f'{minutes}m' if minutes else '<1m'
 
 
-def period_end(expires_at):
-    """When an unlock period ends, as the vault's commands and scan print it (UTC, ISO 8601)."""
-    return time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(expires_at))
-
-
 def plain_stores(config_dir, names=PLAIN_STORES):
     """Which of az's stores ``names`` are plain files in the config dir, not links into the vault."""
     return [name for name in names if is_plain_file(os.path.join(config_dir, name))]

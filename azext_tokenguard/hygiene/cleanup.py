@@ -224,7 +224,7 @@ def detach_links(plan: dict) -> List[str]:
     roots = list(plan.get("roots") or [])
     detached = []
     for item in plan.get("remove") or []:
-        if not _is_link(item["path"]):
+        if not az_files.is_link(item["path"]):
             continue
         try:
             remove_file_no_follow(item["path"], roots)
@@ -248,7 +248,7 @@ def execute_plan(plan: dict, use_az_locks: bool = True) -> dict:
     locks = [i for i in items if i.get("kind") == tf.KIND_LOCKFILE]
     data = [i for i in items if i.get("kind") != tf.KIND_LOCKFILE]
     # A symlinked lock file would make the lock write through the link: unlink such links first.
-    for item in [i for i in locks if _is_link(i["path"])]:
+    for item in [i for i in locks if az_files.is_link(i["path"])]:
         _remove_into(result, item["path"], roots)
         locks.remove(item)
     config_dir = plan.get("config_dir")
@@ -337,7 +337,7 @@ def _ensure_inside(path, roots):
             inside = False
         if not inside or not name:
             continue
-        if _is_link(root) or tf.symlink_on_path(root, parent) is not None:
+        if az_files.is_link(root) or tf.symlink_on_path(root, parent) is not None:
             raise UnsafePathError(f"{path} is reached through a symlink; not touched.")
         return parent, name
     raise UnsafePathError(f"{path} is outside the directories being cleaned; not touched.")
@@ -405,7 +405,7 @@ def held_az_locks(config_dir: str):
     with contextlib.ExitStack() as stack:
         paths = az_lock_paths(config_dir)
         for path in paths:
-            if _is_link(path):
+            if az_files.is_link(path):
                 raise UnsafePathError(f"Lock file {path} is a symlink; remove the link and retry.")
             _clear_stale_lock(path)
             try:
@@ -441,11 +441,6 @@ def _clear_stale_lock(path: str) -> None:
 
 
 # --- helpers ----------------------------------------------------------------------------------
-def _is_link(path):
-    st = az_files.lstat_or_none(path)
-    return st is not None and stat.S_ISLNK(st.st_mode)
-
-
 def _link_target(path):
     return az_files.link_target(path) or "?"
 

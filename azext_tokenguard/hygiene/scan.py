@@ -28,7 +28,7 @@ import msal
 from azext_tokenguard.hygiene import token_files as tf
 from azext_tokenguard._format import printable
 from azext_tokenguard.guard import az_files, vault_state
-from azext_tokenguard.guard.claims import MAX_TIMESTAMP
+from azext_tokenguard.guard.claims import MAX_TIMESTAMP, utc_iso
 from azext_tokenguard.guard.errors import InvalidValueError
 from azext_tokenguard.guard.signin import detect_ci  # one list of CI systems, shared with the guard
 
@@ -548,7 +548,7 @@ def _scan_vault(state, path):
     the unlocked tokens az is using, in storage a reboot empties)."""
     current = vault_state.read_state(os.path.dirname(os.path.dirname(path)), state.now)
     if current.state in (vault_state.UNLOCKED, vault_state.EXPIRED):
-        until = vault_state.period_end(current.expires_at)
+        until = utc_iso(current.expires_at)
         period = f"unlocked until {until}" if current.state == vault_state.UNLOCKED else \
             f"past its unlock period ({until}; the next az command seals it again)"
         state.add("TG018", path, f"Token vault {path} is {period}: a plain copy of az's tokens lives in "

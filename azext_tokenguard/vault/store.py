@@ -33,7 +33,7 @@ from typing import Callable, Dict, List, Optional
 from azext_tokenguard.hygiene import cleanup
 from azext_tokenguard.hygiene import token_files
 from azext_tokenguard.vault import crypto as vault_crypto
-from azext_tokenguard.guard import az_files, vault_state
+from azext_tokenguard.guard import az_files, claims, vault_state
 from azext_tokenguard.guard.errors import FileAccessError, MissingArgumentError, NotSignedInError, RefusedError
 from azext_tokenguard.guard.policy import ensure_private_dir
 
@@ -165,7 +165,7 @@ def report(outcome: Outcome, now: float) -> dict:
 
 
 def _period(expires_at, now):
-    return {"expiresOn": vault_state.period_end(expires_at),
+    return {"expiresOn": claims.utc_iso(expires_at),
             "timeLeft": vault_state.format_time_left(max(0, expires_at - now))}
 
 
